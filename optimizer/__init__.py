@@ -1,0 +1,1 @@
+"""How a plan is made: workbook in, validation, scenarios, solving, reports, CLI."""

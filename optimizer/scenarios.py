@@ -1,0 +1,182 @@
+"""Named what-if cases: the `scenarios` sheet's rows applied to the raw workbook before validation.
+
+Applying to raw cells (not to validated objects) means a scenario may change any sheet and
+column the spec defines, and every validation rule still applies to the result; a value a
+scenario set is named as such in messages.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from optimizer.problems import InputError, Problem
+from optimizer.schema import NAME, RULES, SCENARIO_OPS, SETTINGS, SHEET, TEXT, YESNO, LIST
+from optimizer.validate import _did_you_mean, convert
+from optimizer.workbook import RawRow, RawSheet, RawWorkbook, normalise
+
+BASE = "base"
+_KEY_VALUE = {"settings": ("setting", SETTINGS), "rules": ("rule", RULES)}
+
+
+def scenario_names(raw: RawWorkbook) -> list[str]:
+    """Scenario names in the order they first appear."""
+    sheet = raw.sheets.get("scenarios")
+    names: list[str] = []
+    for row in sheet.rows if sheet else []:
+        name = _text(row.cells.get("scenario"))
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def apply_scenario(raw: RawWorkbook, name: str) -> RawWorkbook:
+    """A copy of the workbook with the scenario's rows applied; the base case is returned as is."""
+    names = scenario_names(raw)
+    if name == BASE and BASE not in names:
+        return raw
+    if name not in names:
+        hint = _did_you_mean(name, names) or (f"Scenarios in this workbook: {', '.join(names)}." if names else "This workbook has no scenarios sheet rows.")
+        raise InputError([Problem("scenarios", None, "scenario", name, "no scenario of that name", hint)])
+    out = copy.deepcopy(raw)
+    scen = out.sheets["scenarios"]
+    problems: list[Problem] = []
+    for row in scen.rows:
+        if _text(row.cells.get("scenario")) == name:
+            _apply_row(out, scen, row, name, problems)
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("\u00a0", " ").strip()
+
+
+def _apply_row(raw: RawWorkbook, scen: RawSheet, row: RawRow, name: str, problems: list[Problem]) -> None:
+    def fail(column: str, value: object, message: str, hint: str = "") -> None:
+        problems.append(Problem(scen.title, row.number, column, value, f"scenario {name!r}: {message}", hint, scen.letter(column)))
+
+    sheet_name = normalise(row.cells.get("sheet"))
+    spec = SHEET.get(sheet_name)
+    if spec is None or sheet_name == "scenarios":
+        fail("sheet", row.cells.get("sheet"), "is not a sheet a scenario can change", _did_you_mean(sheet_name, [s for s in SHEET if s != "scenarios"]))
+        return
+    op = normalise(row.cells.get("op"))
+    if op not in SCENARIO_OPS:
+        fail("op", row.cells.get("op"), "is not an operation", "Use set, multiply or add.")
+        return
+    column = normalise(row.cells.get("column"))
+    operand = row.cells.get("value")
+    match = _text(row.cells.get("match"))
+    origin = f"{name!r} (scenarios row {row.number})"
+
+    if sheet_name in _KEY_VALUE:
+        key_col, known = _KEY_VALUE[sheet_name]
+        if column not in ("value", ""):
+            fail("column", row.cells.get("column"), f"for {sheet_name} the column to change is value")
+            return
+        key = match.split("=", 1)[1].strip().lower() if match.lower().startswith(key_col + "=") else match.lower()
+        setting = next((s for s in known if s.name == key), None)
+        if setting is None:
+            fail("match", row.cells.get("match"), f"is not a {key_col} name", _did_you_mean(key, [s.name for s in known]) or f"Known: {', '.join(s.name for s in known)}.")
+            return
+        sheet = raw.sheets.get(sheet_name)
+        if sheet is None:
+            sheet = raw.sheets[sheet_name] = RawSheet(title=sheet_name, columns={key_col: 1, "value": 2}, header={1: key_col, 2: "value"}, rows=[])
+        target = next((r for r in sheet.rows if normalise(r.cells.get(key_col)) == key), None)
+        if target is None:
+            target = RawRow(number=0, cells={key_col: key, "value": None})
+            sheet.rows.append(target)
+        current = target.cells.get("value")
+        if current is None:
+            current = setting.default
+        new = _operate(op, current, operand, setting.kind, fail)
+        if new is not _FAILED:
+            target.cells["value"] = new
+            target.changed_by["value"] = origin
+        return
+
+    col = spec.column(column)
+    if col is None:
+        fail("column", row.cells.get("column"), f"is not a column of {sheet_name}", _did_you_mean(column, [c.name for c in spec.columns]))
+        return
+    sheet = raw.sheets.get(sheet_name)
+    rows = _matching_rows(sheet, spec, match, fail) if sheet is not None else []
+    if rows is None:
+        return
+    if not rows:
+        fail("match", row.cells.get("match") or "*", f"matches no row of {sheet_name}")
+        return
+    if column not in sheet.columns:
+        sheet.columns[column] = max(sheet.columns.values(), default=0) + 1
+        sheet.header[sheet.columns[column]] = column
+    for target in rows:
+        current = target.cells.get(column)
+        if current is None:
+            if op != "set" and not isinstance(col.default, float):
+                continue  # multiply/add leave a blank "none" cell (e.g. no cost ceiling) as it is
+            current = col.default
+        new = _operate(op, current, operand, col.kind, fail)
+        if new is _FAILED:
+            return
+        target.cells[column] = new
+        target.changed_by[column] = origin
+
+
+_FAILED = object()
+
+
+def _operate(op: str, current: object, operand: object, kind: str, fail) -> object:
+    if op == "set":
+        if operand is None:
+            return None
+        _, message = convert(operand, kind)
+        if message:
+            fail("value", operand, message)
+            return _FAILED
+        return operand
+    if kind in (NAME, TEXT, YESNO, LIST):
+        fail("op", op, f"{op} needs a numeric column")
+        return _FAILED
+    factor, message = convert(operand, "signed")
+    if message:
+        fail("value", operand, message)
+        return _FAILED
+    base, message = convert(current, "signed")
+    if message:
+        fail("value", operand, f"the cell it changes holds {current!r}, which is not a number")
+        return _FAILED
+    return base * factor if op == "multiply" else base + factor
+
+
+def _matching_rows(sheet: RawSheet, spec, match: str, fail) -> list[RawRow] | None:
+    names = {c.name for c in spec.columns}
+    data_rows = [r for r in sheet.rows if any(r.cells.get(n) is not None for n in names)]
+    if match in ("", "*"):
+        return data_rows
+    if "=" not in match:
+        fail("match", match, "expected column=value, or blank or * for all rows", "For example category=motor.")
+        return None
+    column, wanted = (p.strip() for p in match.split("=", 1))
+    column = normalise(column)
+    if column not in names and column not in sheet.columns:
+        fail("match", match, f"{column!r} is not a column of {spec.name}", _did_you_mean(column, names))
+        return None
+    wanted_number, not_number = convert(wanted, "signed")
+    out = []
+    for r in data_rows:
+        cell = r.cells.get(column)
+        if cell is None:
+            continue
+        if not not_number:
+            number, message = convert(cell, "signed")
+            if not message and number == wanted_number:
+                out.append(r)
+                continue
+        if _text(cell) == wanted:
+            out.append(r)
+    return out

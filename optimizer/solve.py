@@ -1,0 +1,137 @@
+"""Make a plan: build the model, solve it with HiGHS, read the plan, and check it by evaluation.
+
+The total cost reported is the plan's cost recomputed in yen by `models.plan.evaluate`;
+the solver's own objective must agree with it, and a disagreement is reported loudly
+because it would mean the formulation and the spec's cost have drifted apart.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from models.data import PlanInput
+from models.formulation import SCALE_JPY, PlatformModel
+from models.plan import Evaluation, Plan, VariantPlan, evaluate
+from optimizer.highs_bridge import compile_model, run_highs
+
+OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
+# Relative disagreement between the solver's objective and the evaluated cost that we report.
+AGREEMENT_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class ModelSize:
+    variables: int
+    binaries: int
+    integers: int
+    constraints: int
+    nonzeros: int
+
+
+@dataclass
+class Outcome:
+    status: str
+    plan: Plan | None
+    evaluation: Evaluation | None
+    total_cost_jpy: float | None
+    best_bound_jpy: float | None
+    gap: float | None
+    conflicts: list[str]
+    time_limit_s: float
+    mip_rel_gap: float
+    highs_status: str = ""
+    nodes: int = 0
+    size: ModelSize | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  # build, handover, solve
+    warnings: list[str] = field(default_factory=list)
+
+
+def make_plan(
+    inp: PlanInput,
+    *,
+    time_limit_s: float | None = None,
+    mip_rel_gap: float | None = None,
+    log: Callable[[str], None] = lambda _text: None,
+    solver_log: Callable[[str], None] | None = None,
+) -> Outcome:
+    """Solve the workbook's plan. `log` gets progress lines; `solver_log` HiGHS's own log."""
+    limit = inp.settings.time_limit_s if time_limit_s is None else time_limit_s
+    gap_target = inp.settings.mip_rel_gap if mip_rel_gap is None else mip_rel_gap
+    seconds: dict[str, float] = {}
+
+    started = time.perf_counter()
+    pm = PlatformModel(inp)
+    seconds["build"] = time.perf_counter() - started
+    base = dict(time_limit_s=limit, mip_rel_gap=gap_target, seconds=seconds)
+
+    if pm.static_conflicts:
+        return Outcome(INFEASIBLE, None, None, None, None, None, pm.static_conflicts, **base)
+    if not pm.choices:
+        plan = Plan({v.name: VariantPlan(offered=False) for v in inp.variants})
+        return _finish(inp, plan, OPTIMAL, 0.0, None, 0, [], base, "no variant can be offered")
+
+    compiled = compile_model(pm.m)
+    seconds["handover"] = compiled.seconds
+    size = ModelSize(
+        variables=len(compiled.columns),
+        binaries=compiled.binaries,
+        integers=compiled.integers,
+        constraints=len(compiled.rows),
+        nonzeros=compiled.nonzeros,
+    )
+    log(
+        f"model: {size.variables:,} variables ({size.binaries:,} yes/no), {size.constraints:,} constraints; "
+        f"solving with HiGHS (time limit {limit:g} s, gap {gap_target:g})"
+    )
+    run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, log_line=solver_log)
+    seconds["solve"] = run.seconds
+    extra = dict(highs_status=run.model_status, nodes=run.nodes, size=size)
+
+    if not run.has_solution:
+        if run.infeasible:
+            conflicts = ["No plan satisfies every rule of the workbook together."] + [
+                f"Variant {name} can never be offered: " + "; ".join(why) + "." for name, why in pm.blocked.items()
+            ]
+            return Outcome(INFEASIBLE, None, None, None, None, None, conflicts, **base, **extra)
+        conflicts = [
+            f"No plan was found before the solver stopped ({run.model_status}, after {run.seconds:.1f} s); "
+            "a plan may still exist. Raise time_limit_s on the settings sheet or --time-limit."
+        ]
+        return Outcome(UNKNOWN, None, None, None, _yen(run.dual_bound), None, conflicts, **base, **extra)
+
+    col_of, values = compiled.col_of, run.values
+
+    def value(var) -> float:
+        j = col_of.get(id(var))
+        if j is not None:
+            return float(values[j])
+        return float(var.value) if var.fixed and var.value is not None else 0.0
+
+    plan = pm.plan_from(value)
+    status = OPTIMAL if run.optimal else FEASIBLE
+    return _finish(inp, plan, status, run.objective * SCALE_JPY, _yen(run.dual_bound), run.nodes, [], {**base, **extra}, run.model_status)
+
+
+def _yen(x: float | None) -> float | None:
+    return None if x is None else x * SCALE_JPY
+
+
+def _finish(inp: PlanInput, plan: Plan, status: str, solver_cost: float, bound: float | None, nodes: int, conflicts: list[str], base: dict, highs_status: str) -> Outcome:
+    ev = evaluate(inp, plan)
+    total = ev.total_cost_jpy
+    warnings = []
+    if abs(total - solver_cost) > AGREEMENT_TOLERANCE * max(1.0, abs(total)) + 1.0:
+        warnings.append(
+            f"internal check: the solver's cost ¥{solver_cost:,.0f} differs from the plan's evaluated cost ¥{total:,.0f}"
+        )
+    warnings += [f"internal check: the plan breaks a rule: {v}" for v in ev.violations]
+    if bound is None:
+        bound = total if status == OPTIMAL else None
+    bound = min(bound, total) if bound is not None else None
+    gap = None if bound is None else (0.0 if total <= 0 else max(0.0, (total - bound) / abs(total)))
+    base = {k: v for k, v in base.items() if k not in ("highs_status", "nodes")}
+    return Outcome(
+        status, plan, ev, total, bound, gap, conflicts, highs_status=highs_status, nodes=nodes, warnings=warnings, **base
+    )
