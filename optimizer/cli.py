@@ -61,16 +61,6 @@ def main() -> None:
     """Plan a shared kei EV platform from the planners' workbook."""
 
 
-def _load(workbook: Path, scenario: str):
-    from optimizer.scenarios import apply_scenario
-    from optimizer.validate import validate
-    from optimizer.workbook import read_workbook
-
-    raw = read_workbook(workbook)
-    validated = validate(apply_scenario(raw, scenario))
-    return raw, validated
-
-
 @main.command()
 @click.argument("workbook", required=False, type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--scenario", default="base", show_default=True, help="Apply this scenario of the scenarios sheet.")
@@ -78,32 +68,38 @@ def _load(workbook: Path, scenario: str):
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON on standard output.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Solver time limit in seconds (overrides time_limit_s).")
 @click.option("--gap", type=click.FloatRange(min=0), help="Relative optimality gap (overrides mip_rel_gap).")
+@click.option("--no-sharing-baseline", is_flag=True, help="Skip solving the case without cross-brand sharing.")
 @click.option("--solver-log", is_flag=True, help="Stream HiGHS's log to standard error.")
-def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool, time_limit: float | None, gap: float | None, solver_log: bool) -> None:
+def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool, time_limit: float | None, gap: float | None, no_sharing_baseline: bool, solver_log: bool) -> None:
     """Find the cheapest plan for WORKBOOK (default: the bundled example) and write its report."""
     workbook = workbook or example_workbook()
     with stdout_reserved() if as_json else contextlib.nullcontext(lambda text: click.echo(text)) as emit:
-        code = _solve(workbook, scenario, out, as_json, time_limit, gap, solver_log, emit)
+        code = _solve(workbook, scenario, out, as_json, time_limit, gap, not no_sharing_baseline, solver_log, emit)
     sys.exit(code)
 
 
-def _solve(workbook, scenario, out, as_json, time_limit, gap, solver_log, emit) -> int:
+def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, solver_log, emit) -> int:
     from optimizer.json_out import dumps, plan_json
-    from optimizer.report import Source, write_report
-    from optimizer.solve import FEASIBLE, OPTIMAL, make_plan
+    from optimizer.pipeline import load_input, solve_case
+    from optimizer.report import write_report
+    from optimizer.solve import FEASIBLE, OPTIMAL
 
     try:
         say(f"reading {workbook}" + (f" (scenario {scenario})" if scenario != "base" else ""))
-        raw, validated = _load(workbook, scenario)
+        source, inp, warnings = load_input(workbook, scenario)
     except InputError as err:
         report_problems(err.problems)
         return EXIT_INPUT
-    report_problems(validated.warnings, warnings=True)
-    inp = validated.plan_input
+    report_problems(warnings, warnings=True)
     out = out or Path("reports") / f"{Path(workbook).stem}-{_file_safe(scenario)}.xlsx"
 
-    outcome = make_plan(inp, time_limit_s=time_limit, mip_rel_gap=gap, log=say, solver_log=say if solver_log else None)
-    for w in outcome.warnings:
+    case = solve_case(
+        source, inp, time_limit_s=time_limit, mip_rel_gap=gap, sharing_baseline=sharing_baseline,
+        log=say, solver_log=say if solver_log else None,
+    )
+    outcome = case.outcome
+    baseline_warnings = case.baseline.warnings if case.baseline is not None and case.baseline is not outcome else []
+    for w in outcome.warnings + baseline_warnings:
         say(f"warning: {w}")
     if outcome.total_cost_jpy is not None:
         say(
@@ -111,6 +107,9 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, solver_log, emit) 
             f"{len(outcome.plan.offered())} of {len(inp.variants)} variants offered "
             f"(solver {outcome.seconds.get('solve', 0):.2f} s, {outcome.nodes} nodes)"
         )
+        if case.sharing_saving_jpy is not None and case.baseline.total_cost_jpy:
+            alone = case.baseline.total_cost_jpy
+            say(f"cross-brand sharing saves ¥{case.sharing_saving_jpy:,.0f} ({case.sharing_saving_jpy / alone:.1%} of ¥{alone:,.0f} without it)")
     else:
         say(f"{outcome.status}: no plan")
         for text in outcome.conflicts:
@@ -119,14 +118,13 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, solver_log, emit) 
     code = EXIT_PLAN if outcome.status in (OPTIMAL, FEASIBLE) else EXIT_NO_PLAN
     report: str | None = None
     try:
-        written = write_report(out, inp, outcome, Source(Path(workbook), raw.sha256, scenario))
-        report = str(written)
-        say(f"report: {written}")
+        report = str(write_report(out, case))
+        say(f"report: {report}")
     except InputError as err:
         report_problems(err.problems)
         code = EXIT_INPUT
     if as_json:
-        emit(dumps(plan_json(inp, outcome, scenario, report)))
+        emit(dumps(plan_json(case, report)))
     return code
 
 

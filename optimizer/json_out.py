@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from models.data import PlanInput
-from optimizer.solve import INFEASIBLE, UNKNOWN, Outcome
+from optimizer.pipeline import Case
+from optimizer.solve import INFEASIBLE, UNKNOWN
 
 
-def plan_json(inp: PlanInput, outcome: Outcome, scenario: str, report: str | None) -> dict:
+def plan_json(case: Case, report: str | None) -> dict:
+    inp, outcome, scenario = case.plan_input, case.outcome, case.source.scenario
     variants = {}
     for v in inp.variants:
         vp = outcome.plan.variants[v.name] if outcome.plan is not None else None
@@ -36,6 +37,7 @@ def plan_json(inp: PlanInput, outcome: Outcome, scenario: str, report: str | Non
         "variants": variants,
         "developed": developed,
         "report": report,
+        "sharing_saving_jpy": case.sharing_saving_jpy,
     }
     if outcome.status in (INFEASIBLE, UNKNOWN):
         out["conflicts"] = list(outcome.conflicts)

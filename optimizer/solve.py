@@ -55,8 +55,10 @@ def make_plan(
     mip_rel_gap: float | None = None,
     log: Callable[[str], None] = lambda _text: None,
     solver_log: Callable[[str], None] | None = None,
+    start: Plan | None = None,
 ) -> Outcome:
-    """Solve the workbook's plan. `log` gets progress lines; `solver_log` HiGHS's own log."""
+    """Solve the workbook's plan. `log` gets progress lines; `solver_log` HiGHS's own log;
+    `start` is a plan known to obey every rule, handed to HiGHS as its first incumbent."""
     limit = inp.settings.time_limit_s if time_limit_s is None else time_limit_s
     gap_target = inp.settings.mip_rel_gap if mip_rel_gap is None else mip_rel_gap
     seconds: dict[str, float] = {}
@@ -85,7 +87,11 @@ def make_plan(
         f"model: {size.variables:,} variables ({size.binaries:,} yes/no), {size.constraints:,} constraints; "
         f"solving with HiGHS (time limit {limit:g} s, gap {gap_target:g})"
     )
-    run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, log_line=solver_log)
+    start_vector = None
+    if start is not None:
+        values = pm.values_for(start)
+        start_vector = [values.get(id(var), 0.0) for var in compiled.columns]
+    run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, start=start_vector, log_line=solver_log)
     seconds["solve"] = run.seconds
     extra = dict(highs_status=run.model_status, nodes=run.nodes, size=size)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -11,6 +10,10 @@ from openpyxl import Workbook
 from models.data import PlanInput
 from models.plan import COST_KINDS
 from optimizer.files import save_atomically
+from optimizer.json_out import plan_json
+from optimizer.kpis import case_kpis
+from optimizer.pipeline import Case, Source
+from optimizer.report.embedded import embed
 from optimizer.report.style import (
     NOTE_FONT,
     ONE_DECIMAL,
@@ -28,33 +31,27 @@ from optimizer.report.style import (
 from optimizer.solve import Outcome
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where the plan's input came from."""
-
-    workbook: Path
-    sha256: str
-    scenario: str
-
-
-def write_report(path: Path, inp: PlanInput, outcome: Outcome, source: Source) -> Path:
+def write_report(path: Path, case: Case) -> Path:
     """Build the report and move it into place atomically."""
-    wb = build_report(inp, outcome, source)
-    return save_atomically(path, wb.save, inputs=(source.workbook,))
+    wb = build_report(case, report_path=str(path))
+    return save_atomically(path, wb.save, inputs=(case.source.workbook,))
 
 
-def build_report(inp: PlanInput, outcome: Outcome, source: Source) -> Workbook:
+def build_report(case: Case, report_path: str | None = None) -> Workbook:
+    inp, outcome = case.plan_input, case.outcome
     wb = Workbook()
-    _summary(wb.active, inp, outcome, source)
+    _summary(wb.active, case)
     if outcome.plan is not None:
         _variants(wb.create_sheet("Variants"), inp, outcome)
         _developed(wb.create_sheet("Developed"), inp, outcome)
         _costs(wb.create_sheet("Costs"), outcome)
         _plants(wb.create_sheet("Plants"), inp, outcome)
+    embed(wb, {"plan": plan_json(case, report_path), "kpis": case_kpis(case)})
     return wb
 
 
-def _summary(ws, inp: PlanInput, o: Outcome, source: Source) -> None:
+def _summary(ws, case: Case) -> None:
+    inp, o, source = case.plan_input, case.outcome, case.source
     ws.title = "Summary"
     put(ws, 1, 1, "Kei EV platform plan").font = TITLE_FONT
     rows: list[tuple[str, object, str | None]] = [
@@ -63,6 +60,7 @@ def _summary(ws, inp: PlanInput, o: Outcome, source: Source) -> None:
         ("total cost (¥, lifecycle)", o.total_cost_jpy, YEN),
         ("best bound (¥)", o.best_bound_jpy, YEN),
         ("gap to proven optimum", o.gap, PERCENT_FINE),
+        ("saving from cross-brand sharing (¥)", case.sharing_saving_jpy, YEN),
         ("solve time (s)", o.seconds.get("solve"), SECONDS),
         ("time limit (s)", o.time_limit_s, SECONDS),
         ("gap target", o.mip_rel_gap, PERCENT_FINE),

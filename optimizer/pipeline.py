@@ -1,0 +1,70 @@
+"""One planning case end to end: workbook + scenario -> validated input -> plan, plus the same
+case without cross-brand sharing (what sharing is worth, and the brands' stand-alone costs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+from models.data import PlanInput
+from optimizer.problems import Problem
+from optimizer.scenarios import apply_scenario
+from optimizer.solve import FEASIBLE, OPTIMAL, Outcome, make_plan
+from optimizer.validate import validate
+from optimizer.workbook import read_workbook
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a case's input came from."""
+
+    workbook: Path
+    sha256: str
+    scenario: str
+
+
+@dataclass
+class Case:
+    source: Source
+    plan_input: PlanInput
+    outcome: Outcome
+    baseline: Outcome | None = None  # the case with cross_brand_sharing = no; None: not solved
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def sharing_saving_jpy(self) -> float | None:
+        """Cost without sharing minus cost with it (None when either has no plan)."""
+        if self.baseline is None or self.outcome.total_cost_jpy is None or self.baseline.total_cost_jpy is None:
+            return None
+        return self.baseline.total_cost_jpy - self.outcome.total_cost_jpy
+
+
+def load_input(workbook: Path, scenario: str) -> tuple[Source, PlanInput, list[Problem]]:
+    """Read, apply the scenario, validate. Raises InputError."""
+    raw = read_workbook(workbook)
+    validated = validate(apply_scenario(raw, scenario))
+    return Source(Path(workbook), raw.sha256, scenario), validated.plan_input, validated.warnings
+
+
+def solve_case(
+    source: Source,
+    inp: PlanInput,
+    *,
+    time_limit_s: float | None = None,
+    mip_rel_gap: float | None = None,
+    sharing_baseline: bool = True,
+    log: Callable[[str], None] = lambda _text: None,
+    solver_log: Callable[[str], None] | None = None,
+) -> Case:
+    outcome = make_plan(inp, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log)
+    case = Case(source, inp, outcome)
+    if not sharing_baseline or outcome.status not in (OPTIMAL, FEASIBLE):
+        return case
+    if not inp.settings.cross_brand_sharing:
+        case.baseline = outcome
+        return case
+    log("solving the same case without cross-brand sharing (what sharing is worth)")
+    alone = replace(inp, settings=replace(inp.settings, cross_brand_sharing=False))
+    case.baseline = make_plan(alone, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log, start=outcome.plan)
+    return case
