@@ -11,10 +11,13 @@ Run:  python inputs/build_kei_jv.py          (writes inputs/kei-jv.xlsx)
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 
 OUT = Path(__file__).with_name("kei-jv.xlsx")
 
@@ -34,8 +37,8 @@ def ceiling(retail_jpy: float) -> int:
 
 
 def ceiling_note(retail_jpy: float, what: str) -> str:
-    return (f"ceiling: {what} ¥{retail_jpy:,.0f} /1.10 tax /1.5 RPE - ¥100k assembly "
-            f"= ¥{ceiling(retail_jpy):,} (estimate; RPE 1.5 per facts §3d)")
+    return (f"ceiling: {what} ¥{retail_jpy:,.0f} / 1.10 tax / 1.5 RPE - ¥100k assembly "
+            f"= ¥{ceiling(retail_jpy):,} (estimate; RPE 1.5 after the EPA/RTI 2009 retail-price-equivalent study)")
 
 
 # ---------------------------------------------------------------------------
@@ -45,14 +48,14 @@ SETTINGS = [
     ("wh_per_km_per_kg", 0.05, "estimate: spec default; +220 kg EV mass penalty [S75] ≈ +11 Wh/km"),
     ("time_limit_s", 60, "spec default"),
     ("mip_rel_gap", 0.001, "spec default (0.1 %)"),
-    ("integer_units", "no", "units per year are planning volumes, not whole cars"),
+    ("integer_units", "no", "estimate: units per year are planning volumes, not whole cars"),
     ("cross_brand_sharing", "yes",
-     "the JV premise: one development serves both brands (NMKV model [S64][S76]); scenario no-sharing turns it off"),
+     "[S64][S76] the JV premise: one development serves both brands, as in NMKV; scenario no-sharing turns it off"),
 ]
 
 BRANDS = [
-    ("Honda", "N-VAN e: / N-ONE e: maker; kei passenger share ~20 % [S43]"),
-    ("Mitsubishi", "eK X EV / Minicab EV maker; builds NMKV kei EVs at Mizushima [S63][S76]"),
+    ("Honda", "[S17][S19][S43] N-VAN e: / N-ONE e: maker; ≈20 % of kei passenger cars [S43]"),
+    ("Mitsubishi", "[S16][S24][S63] eK X EV / Minicab EV maker; builds the NMKV kei EVs at Mizushima [S63]"),
 ]
 
 # ---------------------------------------------------------------------------
@@ -71,50 +74,52 @@ VARIANT_COLUMNS = [
     "must_offer", "notes",
 ]
 SAKURA_X = 2_599_300      # [S14] Jun-2024
-EKX_LAUNCH = 2_398_000    # [S15][S16]
-NONE_E_G = 2_699_400      # [S19]
+SAKURA_S = 2_536_600      # [S14] Jun-2024
 NONE_E_L = 3_198_800      # [S19][S20]
 MINICAB_2SEAT = 2_431_000  # [S24]
-NVAN_E_L4 = 2_699_400     # [S17]
-RACCO = 2_550_000         # [S29] "~2.5-2.6 M expected"
+NVAN_E_G = 2_439_800      # [S17]
+RACCO_HIGH = 2_600_000    # [S29] "~2.5-2.6 M expected"
+RACCO_MID = 2_550_000     # [S29]
 
 VARIANTS = [
-    ("Honda hatch", "Honda", "hatchback", 3380, 1475, 1620, 4, 0, 400, 63.5, 180, 39, 2000,
-     ceiling(NONE_E_G), 1.8 * bn, 270 * k, 20_000, 45_000, "yes",
-     "[S11][S13][S19] tall hatch, 3,395x1,475x1,655 mm built like Sakura; curb ≈1,070 kg with 20 kWh "
-     "(Sakura 1,070 kg); ≈110 Wh/km with heat pump (between N-ONE e: 105 and Sakura 124); "
-     "180 km target = Sakura/eK X WLTC; 39 kW as N-VAN e: G [S18]; volumes: Sakura target 50k/yr [S46]; "
-     + ceiling_note(NONE_E_G, "positioned at N-ONE e: G")),
-    ("Mitsubishi hatch", "Mitsubishi", "hatchback", 3375, 1475, 1620, 4, 0, 400, 63.5, 180, 39, 2000,
-     ceiling(EKX_LAUNCH), 1.8 * bn, 270 * k, 5_000, 15_000, "no",
-     "[S15][S16][S46] twin of Honda hatch (eK X EV to Sakura): same body and hidden parts, own face "
+    ("Honda hatch", "Honda", "hatchback", 3380, 1475, 1620, 4, 0, 400, 63.5, 180, 39, 1900,
+     ceiling(SAKURA_X), 1.8 * bn, 270 * k, 20_000, 45_000, "yes",
+     "[S11][S13][S46] tall hatch built like Sakura (3,395x1,475x1,655 mm, 1,070 kg with 20 kWh); "
+     "≈110 Wh/km with heat pump, between N-ONE e: 105 and Sakura 124 [S13]; 180 km = Sakura/eK X WLTC range; "
+     "39 kW as N-VAN e: G [S18]; up to 45k/yr (Sakura target 50k/yr [S46]); bay 1,900 mm (wheelbase 2,495 [S11]); "
+     + ceiling_note(SAKURA_X, "priced at Sakura X [S14]")),
+    ("Mitsubishi hatch", "Mitsubishi", "hatchback", 3375, 1475, 1620, 4, 0, 400, 63.5, 180, 39, 1900,
+     ceiling(SAKURA_S), 1.8 * bn, 270 * k, 5_000, 15_000, "no",
+     "[S15][S16][S46] twin of the Honda hatch as eK X EV is of Sakura: same body and hidden parts, own face "
      "(+20 mm bumper) and trim; eK X EV target 10.2k/yr [S46]; "
-     + ceiling_note(EKX_LAUNCH, "priced at eK X EV launch")),
-    ("Honda hatch LR", "Honda", "hatchback", 3380, 1475, 1620, 4, 0, 410, 63.5, 230, 47, 2000,
+     + ceiling_note(SAKURA_S, "priced at Sakura S [S14]")),
+    ("Honda hatch LR", "Honda", "hatchback", 3380, 1475, 1620, 4, 0, 410, 63.5, 230, 47, 1900,
      ceiling(NONE_E_L), 0.8 * bn, 300 * k, 3_000, 10_000, "no",
-     "[S19][S20][S21] long-range grade of the Honda hatch (N-ONE e: L carries 29.6 kWh, 47 kW); "
-     "+10 kg glider for sound deadening; top hat dev is a derivative; "
-     + ceiling_note(NONE_E_L, "priced at N-ONE e: L")),
-    ("Honda van", "Honda", "van", 3385, 1475, 1935, 4, 300, 425, 67, 160, 30, 1850,
-     ceiling(NVAN_E_L4), 2.2 * bn, 320 * k, 4_000, 12_000, "no",
-     "[S17][S18] cube van like N-VAN e: (3,395x1,475x1,960 mm, 1,060-1,140 kg, 4 seats -> 300 kg payload); "
-     "≈122 Wh/km (N-VAN e: 121 derived); 160 km target: Honda routes 50-100 km/day [S18] at 0.6x winter range [S74]; "
-     "bay 1,850 mm (cargo floor kick-up) takes up to 25 kWh; "
-     + ceiling_note(NVAN_E_L4, "priced at N-VAN e: L4")),
-    ("Mitsubishi van", "Mitsubishi", "van", 3385, 1475, 1935, 2, 350, 415, 67, 160, 30, 1850,
+     "[S19][S20][S21] long-range grade of the Honda hatch (N-ONE e: L: 29.6 kWh, 47 kW); +10 kg glider "
+     "(sound deadening); derivative top hat; offered only if it pays (no demand row asks for it); "
+     + ceiling_note(NONE_E_L, "priced at N-ONE e: L [S19]")),
+    ("Honda van", "Honda", "van", 3385, 1475, 1935, 4, 300, 425, 67, 160, 30, 1750,
+     ceiling(NVAN_E_G), 2.2 * bn, 320 * k, 4_000, 12_000, "no",
+     "[S17][S18][S74] cube van like N-VAN e: (3,395x1,475x1,960 mm, 1,060-1,140 kg, 4 seats -> 300 kg payload); "
+     "≈122 Wh/km (N-VAN e: 121 derived); 160 km: Honda routes 50-100 km/day [S18] at 0.6x winter range [S74]; "
+     "bay 1,750 mm (cargo-floor kick-up) takes up to 25 kWh; "
+     + ceiling_note(NVAN_E_G, "priced at N-VAN e: G [S17]")),
+    ("Mitsubishi van", "Mitsubishi", "van", 3385, 1475, 1935, 2, 350, 415, 67, 160, 30, 1750,
      ceiling(MINICAB_2SEAT), 1.8 * bn, 300 * k, 3_000, 10_000, "no",
-     "[S24][S25][S26][S73] Minicab EV successor: 2 seats, 350 kg payload, 10 kg lighter trim; "
-     "77 % of kei-van drivers ≤65 km/day [S73]; top hat dev lower (Minicab carry-over know-how, estimate); "
-     + ceiling_note(MINICAB_2SEAT, "priced at Minicab EV 2-seat")),
+     "[S24][S25][S26][S73] Minicab EV successor: 2 seats, 350 kg payload, 10 kg lighter trim; 77 % of kei-van "
+     "drivers ≤65 km/day [S73]; top hat dev lower (Minicab know-how, estimate); "
+     + ceiling_note(MINICAB_2SEAT, "priced at Minicab EV 2-seat [S24]")),
     ("Honda wagon", "Honda", "wagon", 3380, 1475, 1745, 4, 0, 440, 69, 190, 47, 2000,
-     ceiling(RACCO * 1.06), 3.0 * bn, 290 * k, 8_000, 25_000, "no",
-     "[S28][S29][S30][S40] super-height wagon with sliding doors (Racco 1,800 mm; N-BOX 206k/yr ICE [S40]); "
-     "≈1,180 kg and ≈128 Wh/km with PTC; needs 47 kW, rear discs and 15-inch tyres like Racco [S30]; "
-     + ceiling_note(RACCO * 1.06, "Racco ~¥2.55 M + 6 % Honda brand premium")),
+     ceiling(RACCO_HIGH), 3.0 * bn, 290 * k, 8_000, 25_000, "no",
+     "[S28][S29][S30][S40] super-height wagon with sliding doors (Racco 1,800 mm; N-BOX 206k/yr as ICE [S40]); "
+     "≈1,180 kg with 25 kWh NMC, ≈1,230 kg with 24 kWh LFP; 123-128 Wh/km; needs 47 kW, rear discs and "
+     "15-inch tyres like Racco [S30]; "
+     "190 km (Racco Std targets >200 km [S28]); long floor: bay 2,000 mm; "
+     + ceiling_note(RACCO_HIGH, "priced at the top of BYD Racco's expected range [S29]")),
     ("Mitsubishi wagon", "Mitsubishi", "wagon", 3380, 1475, 1745, 4, 0, 440, 69, 190, 47, 2000,
-     ceiling(RACCO), 3.0 * bn, 290 * k, 5_000, 12_000, "no",
-     "[S28][S29][S30] Mitsubishi twin of the super-height wagon (eK Space / Delica Mini segment), own face; "
-     + ceiling_note(RACCO, "priced at BYD Racco ~¥2.55 M")),
+     ceiling(RACCO_MID), 3.0 * bn, 290 * k, 5_000, 12_000, "no",
+     "[S28][S29][S30] Mitsubishi twin of the super-height wagon, own face; "
+     + ceiling_note(RACCO_MID, "priced mid-range of BYD Racco's expected [S29]")),
 ]
 
 # ---------------------------------------------------------------------------
@@ -128,12 +133,14 @@ CATEGORIES = [
     ("front_suspension", "yes", "yes", "estimate: MacPherson strut, one design for all"),
     ("rear_suspension", "yes", "yes", "estimate: torsion beam; cargo van needs a heavy-duty beam [S17][S26]"),
     ("brakes", "yes", "yes", "[S30] heavier variants need rear discs (Racco)"),
-    ("hvac", "yes", "yes", "[S74] climate load: heater halves winter range; heat pump saves energy"),
+    ("hvac", "yes", "yes", "[S74] climate load: with the heater on, winter range is ≈0.6x WLTC; a heat pump saves energy"),
     ("obc", "yes", "yes", "estimate: on-board AC charger"),
     ("dc_fast_charge", "no", "yes", "estimate: CHAdeMO port is optional (at most one option); scenario dc-fast-standard makes it required"),
     ("exterior_styling", "yes", "no",
      "[S15][S86] brand-distinct face (bumpers, grille, lamps): each brand pays its own tooling"),
-    ("interior", "yes", "yes", "[S15] Sakura and eK X EV share the interior; colours and trim sit in the top hat"),
+    ("interior", "yes", "yes",
+     "[S15][S76] hard parts shared (IP carrier, seat frames, ducts); brand trim and colours sit in the top hat, "
+     "as Sakura and eK X EV differ in styling and interior"),
     ("wheels_tyres", "yes", "yes", "[S30] heavier variants need 15-inch tyres (Racco 165/65R15)"),
     ("low_voltage", "yes", "yes", "estimate: 12 V auxiliary battery"),
 ]
@@ -182,20 +189,21 @@ PARTS = [
     ("hvac", "heat pump", 1.5 * bn, 85 * k, 22, 0, -7, 0, 0, "hatchback, wagon", "",
      "[S74] estimate: heat pump cuts average climate load by ≈7 Wh/km (winter range 0.6x of WLTC with heater)"),
     ("hvac", "heat pump roof module", 0.8 * bn, 95 * k, 26, 0, -7, 45, 0, "van", "",
-     "estimate: the cab-over van has no room under the bonnet; a roof module adds 45 mm (breaks 2,000 mm)"),
+     "estimate: the van's short bonnet has no room for the heat-pump exchanger; a roof module adds 45 mm, "
+     "which takes the 1,960 mm van past the 2,000 mm limit"),
 
     ("obc", "3.3 kW charger", 0.3 * bn, 25 * k, 6, 0, 0, 0, 0, "hatchback, wagon", "",
      "estimate: overnight home charging"),
     ("obc", "6.6 kW charger", 0.4 * bn, 40 * k, 8, 0, 0, 0, 0, "", "",
-     "[S18] estimate: fleets recharge between shifts; N-VAN e: offers 6 kW"),
+     "estimate: fleets recharge between shifts, so the van needs 6.6 kW"),
 
     ("dc_fast_charge", "CHAdeMO port", 0.5 * bn, 35 * k, 6, 0, 0, 0, 0, "", "",
      "estimate: optional; never pays in a cost-only plan unless required"),
 
     ("exterior_styling", "Honda hatch face", 1.5 * bn, 38 * k, 20, 0, 0, 0, 15, "hatchback", "Honda",
-     "[S19] estimate: Honda bumpers, lamps, grille (+15 mm bumper)"),
+     "estimate: Honda bumpers, lamps, grille (+15 mm bumper)"),
     ("exterior_styling", "Mitsubishi hatch face", 1.6 * bn, 42 * k, 22, 0, 0, 0, 20, "hatchback", "Mitsubishi",
-     "[S15][S16] estimate: Dynamic Shield face (+20 mm bumper), the eK X EV's distinct styling"),
+     "[S15][S16] estimate: Mitsubishi face (+20 mm bumper), as the eK X EV's styling differs from Sakura's"),
     ("exterior_styling", "Honda wagon face", 1.5 * bn, 40 * k, 22, 0, 0, 0, 15, "wagon", "Honda",
      "estimate: Honda super-height face"),
     ("exterior_styling", "Mitsubishi wagon face", 1.6 * bn, 44 * k, 24, 0, 0, 0, 15, "wagon", "Mitsubishi",
@@ -204,7 +212,7 @@ PARTS = [
      "estimate: badge-engineered commercial face; each brand still pays its own grille/badge tooling (shared: no)"),
 
     ("interior", "passenger interior", 1.4 * bn, 95 * k, 55, 0, 0, 0, 0, "hatchback, wagon", "",
-     "[S15] shared instrument panel, seats, HVAC ducts"),
+     "estimate: instrument panel carrier, seat frames, ducts for hatch and wagon"),
     ("interior", "cargo interior", 0.6 * bn, 50 * k, 35, 0, 0, 0, 0, "van", "",
      "estimate: simple trim, fold-flat seats"),
 
@@ -216,33 +224,47 @@ PARTS = [
      "[S30] 165/65R15 as Racco (load rating for the heavy wagon), 58 mm larger diameter -> +29 mm"),
 
     ("low_voltage", "12 V lead-acid", 0.05 * bn, 8 * k, 13, 0, 0, 0, 0, "", "",
-     "estimate"),
+     "estimate: conventional 12 V battery"),
     ("low_voltage", "12 V Li-ion", 0.2 * bn, 22 * k, 4, 0, 0, 0, 0, "", "",
      "estimate: -9 kg for +¥14k"),
 ]
 
 # ---------------------------------------------------------------------------
-# Packs.  List price = ¥15.5k/kWh + ¥25k: BNEF 2025 BEV pack $99/kWh [S50] x ¥150
-# = ¥14.9k, +5 % for a Japan-made pack (between China $84 and EU/US +44-56 %),
-# plus BMS/junction box/case.  Mass 12 kg + 6.1 kg/kWh; floor +25-30 mm [S23][S27b].
+# Packs.  NMC list price = ¥16.5k/kWh + ¥25k: BNEF 2025 BEV pack $99/kWh [S50] x
+# ¥150 = ¥14.9k, +10 % for a Japan-made NMC pack (between China $84 and EU/US
+# +44-56 %), plus BMS/junction box/case.  LFP: BNEF LFP pack $81/kWh [S50] x ¥150
+# +3 % = ¥12.5k/kWh.  NMC mass 12 kg + 6.1 kg/kWh, LFP 12 + 8.0 kg/kWh (lower
+# energy density, also longer); floor +25-30 mm [S23][S27b].
 # ---------------------------------------------------------------------------
 PACK_COLUMNS = ["pack", "usable_kwh", "mass_kg", "height_mm", "length_mm", "dev_cost_jpy", "unit_cost_jpy", "notes"]
 
 
-def pack_price(kwh: float) -> int:
-    return round((15_500 * kwh + 25_000) / k) * k
+def nmc_price(kwh: float) -> int:
+    return round((16_500 * kwh + 25_000) / k) * k
+
+
+def lfp_price(kwh: float) -> int:
+    return round((12_500 * kwh + 25_000) / k) * k
 
 
 PACKS = [
-    ("16 kWh pack", 16, 110, 25, 1300, 2.5 * bn, pack_price(16),
-     "[S25][S27] Minicab-MiEV had 16 kWh; estimate: price 16 x ¥15.5k + ¥25k; 12 + 6.1 kg/kWh"),
-    ("20 kWh pack", 20, 134, 25, 1550, 3.0 * bn, pack_price(20),
-     "[S11][S50] Sakura/eK X EV/Minicab EV 20 kWh; estimate: $99/kWh [S50] x ¥150 +5 % -> ¥15.5k/kWh + ¥25k BMS/case"),
-    ("25 kWh pack", 25, 165, 28, 1800, 3.2 * bn, pack_price(25),
-     "[S50] estimate: price 25 x ¥15.5k + ¥25k; 28 mm floor rise; 1,800 mm (fits the van bay)"),
-    ("30 kWh pack", 30, 195, 30, 1950, 3.5 * bn, pack_price(30),
-     "[S17][S21][S23] N-VAN e:/N-ONE e: 29.6 kWh, floor +30 mm [S23]; estimate: price 30 x ¥15.5k + ¥25k; "
-     "1,950 mm is too long for the van bay"),
+    ("16 kWh NMC", 16, 110, 25, 1250, 2.5 * bn, nmc_price(16),
+     "[S25][S27] Minicab-MiEV had 16 kWh; estimate: 16 x ¥16.5k + ¥25k; 12 + 6.1 kg/kWh"),
+    ("20 kWh NMC", 20, 134, 25, 1450, 3.0 * bn, nmc_price(20),
+     "[S11][S50] Sakura/eK X EV/Minicab EV carry 20 kWh; estimate: $99/kWh [S50] x ¥150 +10 % "
+     "-> ¥16.5k/kWh + ¥25k BMS/case; 12 + 6.1 kg/kWh; dev ¥3 bn (modules, case, crash validation)"),
+    ("25 kWh NMC", 25, 165, 28, 1700, 3.2 * bn, nmc_price(25),
+     "[S50] estimate: 25 x ¥16.5k + ¥25k; 28 mm floor rise; 1,700 mm fits the van bay"),
+    ("30 kWh NMC", 30, 195, 30, 1880, 3.5 * bn, nmc_price(30),
+     "[S17][S21][S23] N-VAN e:/N-ONE e: 29.6 kWh, floor +30 mm [S23]; estimate: 30 x ¥16.5k + ¥25k; "
+     "1,880 mm is too long for the van bay"),
+    ("24 kWh LFP", 24, 204, 30, 1980, 4.0 * bn, lfp_price(24),
+     "[S28][S50] LFP like BYD Racco's Blade packs [S28]; LFP pack $81/kWh [S50] x ¥150 +3 % -> ¥12.5k/kWh "
+     "+ ¥25k; 12 + 8.0 kg/kWh; 1,980 mm fits only the wagon's long floor; dev ¥4 bn incl. qualifying an "
+     "LFP cell supplier (estimate)"),
+    ("30 kWh LFP", 30, 252, 36, 1990, 4.0 * bn, lfp_price(30),
+     "[S28][S50] Racco LR carries 30 kWh LFP [S28]; estimate: 30 x ¥12.5k + ¥25k; 12 + 8.0 kg/kWh; "
+     "a second cell layer under the rear seat -> 36 mm floor rise; wagon floor only"),
 ]
 
 # ---------------------------------------------------------------------------
@@ -255,12 +277,12 @@ TIER_STEPS_PACK = [(30_000, 0.95), (60_000, 0.91)]
 TIER_STEPS_PART = [(30_000, 0.96), (60_000, 0.93)]
 TIER_ITEMS = (
     [(p[0], p[6], TIER_STEPS_PACK, "[S52][S53][S54] pack price break") for p in PACKS]
-    + [(f"{c}/{o}", u, TIER_STEPS_PART, "[S53][S55] estimate: supplier price break")
+    + [(f"{c}/{o}", u, TIER_STEPS_PART, "[S53][S55] supplier price break")
        for c, o, _d, u, *_rest in PARTS if c in ("motor", "inverter")]
 )
 TIERS = [
     (item, units, round(list_price * factor / 100) * 100,
-     f"{note}: list ¥{list_price:,} x {factor:.2f} from {units:,}/yr (estimate)")
+     f"{note}, estimate: list ¥{list_price:,} x {factor:.2f} from {units:,}/yr (all-units)")
     for item, list_price, steps, note in TIER_ITEMS
     for units, factor in steps
 ]
@@ -269,8 +291,9 @@ TIERS = [
 PLANTS = [
     # plant, capacity, assembly, line_cost, body_styles, notes
     ("Mizushima", 60_000, 95 * k, 4.0 * bn, "hatchback, van",
-     "[S48][S63][S76] Mitsubishi plant that builds Sakura/eK X EV (≈55k/yr achieved [S48]) and Minicab EV; "
-     "¥8 bn EV line incl. pack assembly [S63] -> ¥4 bn per body style (estimate); no super-height paint/line clearance"),
+     "[S48][S63][S76] Mitsubishi plant that builds Sakura/eK X EV (≈55k/yr achieved [S48]); estimate: "
+     "¥4 bn per body style (the ¥8 bn EV line incl. pack assembly [S63] over two styles); assumed unable to "
+     "take a super-height body"),
     ("Suzuka", 40_000, 105 * k, 4.5 * bn, "hatchback, van, wagon",
      "estimate: Honda kei plant (general knowledge, not in the facts file); new EV line incl. pack assembly, "
      "¥4.5 bn per body style; higher assembly cost per unit"),
@@ -279,7 +302,7 @@ PLANTS = [
 DEMAND = [
     # scope, name, min, max, notes
     ("total", "", 75_000, None,
-     "[S40][S43][S47] estimate: ≈5 % of the 1.56 M kei market [S40]; BEV kei 44.5k in 2023 [S43]"),
+     "[S40][S43] estimate: ≈5 % of the 1.56 M kei market [S40]; BEV kei 44.5k in 2023 [S43], growing"),
     ("brand", "Honda", 40_000, None, "[S43] estimate: Honda ≈20 % of kei passenger cars, the bigger partner"),
     ("brand", "Mitsubishi", 15_000, None,
      "[S46] estimate: NMKV split 83:17 (Sakura 50k : eK X 10.2k) -> Mitsubishi ≈15-20 %"),
@@ -303,16 +326,16 @@ SCENARIOS = (
     [("battery-up-20", "packs", "", "unit_cost_jpy", "multiply", 1.2,
       "[S50] metal prices rise: every pack's list price +20 %")]
     + [("battery-up-20", "tiers", f"item={p[0]}", "unit_cost_jpy", "multiply", 1.2,
-        "and its volume-tier prices +20 %") for p in PACKS]
+        f"[S50] and the volume-tier prices of {p[0]} +20 %") for p in PACKS]
     + [
         ("price-war", "variants", "", "max_unit_cost_jpy", "multiply", 0.93,
          "[S29][S33] BYD price war: every cost ceiling -7 %"),
         ("longer-range", "variants", "", "range_target_km", "add", 30,
          "[S28][S31] Racco LR >300 km raises expectations: every range target +30 km"),
         ("no-sharing", "settings", "cross_brand_sharing", "value", "set", "no",
-         "each brand develops alone: what the JV's shared development is worth"),
+         "estimate: each brand develops alone: the cost difference is what the JV's shared development is worth"),
         ("dc-fast-standard", "categories", "category=dc_fast_charge", "required", "set", "yes",
-         "CHAdeMO on every variant"),
+         "estimate: dealers ask for CHAdeMO on every variant"),
     ]
 )
 
@@ -387,19 +410,19 @@ SOURCES = [
 ]
 
 ABOUT = [
-    "kei-jv.xlsx — the bundled example workbook for `plan` (written by inputs/build_kei_jv.py; edit the script, not this file).",
+    "kei-jv.xlsx: the example workbook bundled with `plan` (written by inputs/build_kei_jv.py; edit the script, not this file)",
     "",
     "Honda and Mitsubishi form a joint venture to develop and build all-electric kei cars on one shared platform:",
     "a hatchback sold under both brands with distinct styling, a cube-like commercial van and a super-height wagon.",
-    "The battery is the most expensive part, so range is kept 'just right' (160-180 km targets).",
+    "The battery is the most expensive part, so range is kept 'just right': 160-190 km targets.",
     "",
-    "The plan chooses which variants to offer, which platform parts and battery packs to develop and share,",
-    "units per year and plants, at minimum lifecycle cost (development + 6 years of production).",
+    "`plan solve` chooses which variants to offer, which platform parts and battery packs to develop and share,",
+    "the units per year and the plants, at minimum lifecycle cost (development + 6 years of production).",
     "",
-    "Sheets: settings, brands, variants, categories, parts, packs, tiers, plants, demand, rules, scenarios (the",
-    "contract in docs/ / the workbook spec); sources lists the [Sn] tags cited in the notes columns.",
-    "Every data row has a notes cell: [Sn] = sourced figure, 'estimate:' = assumption with its reasoning.",
-    "Money in yen; cost ceilings = competitor retail / 1.10 tax / 1.5 RPE - ¥100k assembly.",
+    "Sheets read by plan: settings, brands, variants, categories, parts, packs, tiers, plants, demand, rules, scenarios.",
+    "Sheets plan ignores: about (this page) and sources (the [Sn] tags cited in the notes columns).",
+    "Every data row has a notes cell, which plan ignores: [Sn] = sourced figure; 'estimate' = assumption with its reasoning.",
+    "Money is yen. Cost ceilings = competitor retail price / 1.10 consumption tax / 1.5 retail price equivalent - ¥100k assembly.",
     "",
     "Try:  plan solve inputs/kei-jv.xlsx --out report.xlsx",
     "      plan solve inputs/kei-jv.xlsx --scenario no-sharing --json",
@@ -437,33 +460,64 @@ def _cell(v):
     return v
 
 
+TABLES = [
+    # sheet, header, rows
+    ("settings", ["setting", "value", "notes"], SETTINGS),
+    ("brands", ["brand", "notes"], BRANDS),
+    ("variants", VARIANT_COLUMNS, VARIANTS),
+    ("categories", ["category", "required", "shared", "notes"], CATEGORIES),
+    ("parts", PART_COLUMNS, PARTS),
+    ("packs", PACK_COLUMNS, PACKS),
+    ("tiers", ["item", "min_units", "unit_cost_jpy", "notes"], TIERS),
+    ("plants", ["plant", "capacity_units", "assembly_cost_jpy", "line_cost_jpy", "body_styles", "notes"], PLANTS),
+    ("demand", ["scope", "name", "min_units", "max_units", "notes"], DEMAND),
+    ("rules", ["rule", "value", "notes"], RULES),
+    ("scenarios", SCENARIO_COLUMNS, SCENARIOS),
+]
+
+
+def cited_sources() -> list[tuple[str, str, str]]:
+    """The SOURCES rows whose tags some notes cell cites; fail on a tag SOURCES lacks."""
+    cited = {tag for _sheet, _header, rows in TABLES for row in rows for tag in re.findall(r"\[(S\d+b?)\]", row[-1])}
+    known = {tag for tag, _title, _url in SOURCES}
+    missing = cited - known
+    if missing:
+        raise SystemExit(f"notes cite tags missing from SOURCES: {sorted(missing)}")
+    return [src for src in SOURCES if src[0] in cited]
+
+
 def build() -> Workbook:
     wb = Workbook()
-    wb.remove(wb.active)
-    about = wb.create_sheet("about")
+    about = wb.active
+    about.title = "about"
     for line in ABOUT:
         about.append([line])
     about["A1"].font = Font(bold=True, size=12)
     about.column_dimensions["A"].width = 120
-    for row in about.iter_rows():
-        row[0].alignment = Alignment(wrap_text=False)
 
-    write_table(wb, "settings", ["setting", "value", "notes"], SETTINGS)
-    write_table(wb, "brands", ["brand", "notes"], BRANDS)
-    write_table(wb, "variants", VARIANT_COLUMNS, VARIANTS)
-    write_table(wb, "categories", ["category", "required", "shared", "notes"], CATEGORIES)
-    write_table(wb, "parts", PART_COLUMNS, PARTS)
-    write_table(wb, "packs", PACK_COLUMNS, PACKS)
-    write_table(wb, "tiers", ["item", "min_units", "unit_cost_jpy", "notes"], TIERS)
-    write_table(wb, "plants", ["plant", "capacity_units", "assembly_cost_jpy", "line_cost_jpy", "body_styles", "notes"],
-                PLANTS)
-    write_table(wb, "demand", ["scope", "name", "min_units", "max_units", "notes"], DEMAND)
-    write_table(wb, "rules", ["rule", "value", "notes"], RULES)
-    write_table(wb, "scenarios", SCENARIO_COLUMNS, SCENARIOS)
-    write_table(wb, "sources", ["tag", "title", "url"], [(f"[{t}]", title, url) for t, title, url in SOURCES])
+    for name, header, rows in TABLES:
+        assert header[-1] == "notes" and all(row[-1] for row in rows), f"{name}: every row needs a note"
+        write_table(wb, name, header, rows)
+    write_table(wb, "sources", ["tag", "title", "url"], [(f"[{t}]", title, url) for t, title, url in cited_sources()])
     return wb
 
 
+FIXED_TIME = "2026-01-01T00:00:00Z"  # stamped into the file so that rebuilding gives identical bytes
+
+
+def save_reproducibly(wb: Workbook, path: Path) -> None:
+    """Save like wb.save, but with fixed document dates and zip timestamps (no diff noise in git)."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + FIXED_TIME.encode(), data)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0)), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
+
+
 if __name__ == "__main__":
-    build().save(OUT)
+    save_reproducibly(build(), OUT)
     print(f"wrote {OUT}")
