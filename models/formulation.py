@@ -140,12 +140,14 @@ class PlatformModel:
                     if value > limit:
                         why.append(text)
             options = {c.name: self._allowed_options(v, c) for c in inp.categories}
+            packs = [p for p in inp.packs if self._pack_fits(v, p)]
+            if not self.elastic:
+                options, packs = self._reach_range(v, options, packs)
             for c in inp.categories:
                 if c.required and not options[c.name]:
                     why.append(f"no option of required category {c.name} is allowed for it")
-            packs = [p for p in inp.packs if self._pack_fits(v, p)]
             if not packs:
-                why.append("no pack fits its bay" + ("" if self.elastic else ", its height limit and its unit cost ceiling"))
+                why.append("no pack fits its bay" + ("" if self.elastic else ", its height limit and its unit cost ceiling, and reaches its range target"))
             plants = [k.name for k in inp.plants if k.builds(v.body_style)]
             if self.elastic:
                 demand_min = [d.min_units for d in inp.demand if d.min_units is not None and d.covers(v)]
@@ -182,6 +184,35 @@ class PlatformModel:
                 )
             )
         ]
+
+    def _reach_range(self, v: Variant, options: dict[str, list[PartOption]], packs: list[Pack]) -> tuple[dict[str, list[PartOption]], list[Pack]]:
+        """Drop packs and options that cannot reach the range target even with the most efficient
+        choice in every other category (exact: range depends on each choice separately).
+
+        In Wh/km: a pack p gives a budget 1000·kWh/target − k·mass; the body takes base + k·glider,
+        and each category's option takes k·mass + wh_per_km (an optional category may take none).
+        """
+        if v.range_target_km <= 0:
+            return options, packs
+        k = self.inp.settings.wh_per_km_per_kg
+        budget = {p.name: 1000.0 * p.usable_kwh / v.range_target_km - k * p.mass_kg for p in packs}
+        need = {o.key: k * o.mass_kg + o.wh_per_km for opts in options.values() for o in opts}
+        least = {}
+        for c, opts in options.items():
+            floor = min((need[o.key] for o in opts), default=0.0)
+            least[c] = floor if self._category[c].required else min(floor, 0.0)
+        body = v.base_wh_per_km + k * v.glider_mass_kg
+        lightest = body + sum(least.values())
+        tol = 1e-9 * max(1.0, abs(lightest))
+        packs = [p for p in packs if budget[p.name] >= lightest - tol]
+        if not packs:
+            return options, packs
+        best = max(budget[p.name] for p in packs)
+        kept = {
+            c: [o for o in opts if best >= lightest - least[c] + need[o.key] - tol]
+            for c, opts in options.items()
+        }
+        return kept, packs
 
     def _pack_fits(self, v: Variant, p: Pack) -> bool:
         if p.length_mm > v.pack_bay_mm:
@@ -233,6 +264,8 @@ class PlatformModel:
         cost = self._constraints_items()
         cost += self._constraints_plants()
         self._constraints_demand()
+        if not self.elastic:
+            self._cover_cuts()
 
         cost += sum(self._part[(c, o)].dev_cost_jpy / SCALE_JPY * m.develop[c, o, b] for c, o, b in m.develop)
         cost += sum(self._pack[p].dev_cost_jpy / SCALE_JPY * m.develop_pack[p, b] for p, b in m.develop_pack)
@@ -393,32 +426,16 @@ class PlatformModel:
         inp, m, ch = self.inp, self.m, self.choices
         years = inp.settings.lifecycle_years
 
-        # Per-variant item units equal the variant's units when the item is chosen.
-        rows: dict[str, dict] = {n: {} for n in ("option_units_cap", "option_units_floor", "option_units_sum", "pack_units_cap", "pack_units_floor", "pack_units_sum")}
-        by_vc: dict[tuple[str, str], list] = {}
-        for i in self.costly_use:
-            by_vc.setdefault((i[0], i[1]), []).append(i)
-            rows["option_units_cap"][i] = (None, m.option_units[i] - ch[i[0]].max_units * m.use[i], 0)
-        for (v, c), items in by_vc.items():
-            total = sum(m.option_units[i] for i in items)
-            if self._category[c].required and len(items) == len(ch[v].options[c]):
-                rows["option_units_sum"][(v, c)] = (0, total - m.units[v], 0)
-            else:
-                rows["option_units_sum"][(v, c)] = (None, total - m.units[v], 0)
-                for i in items:  # at least the variant's units when chosen
-                    rows["option_units_floor"][i] = (None, m.units[v] - m.option_units[i] - ch[v].max_units * (1 - m.use[i]), 0)
-        by_v: dict[str, list] = {}
-        for i in self.costly_pack:
-            by_v.setdefault(i[0], []).append(i)
-            rows["pack_units_cap"][i] = (None, m.pack_units[i] - ch[i[0]].max_units * m.pack[i], 0)
-        for v, items in by_v.items():
-            total = sum(m.pack_units[i] for i in items)
-            if len(items) == len(ch[v].packs):
-                rows["pack_units_sum"][v] = (0, total - m.units[v], 0)
-            else:
-                rows["pack_units_sum"][v] = (None, total - m.units[v], 0)
-                for i in items:
-                    rows["pack_units_floor"][i] = (None, m.units[v] - m.pack_units[i] - ch[v].max_units * (1 - m.pack[i]), 0)
+        # Per-variant item units equal the variant's units when the item is chosen. Besides the
+        # cap (units <= max_units x choice) each gets the other three McCormick envelopes of
+        # units x choice: at least min_units when chosen, at least all the variant's units when
+        # chosen. Without them the LP relaxation lets a sliver of a cheap option carry every
+        # unit while the rest of the choice goes to an option that carries none.
+        rows: dict[str, dict] = {}
+        self._item_unit_rows(rows, "option", self.costly_use, m.option_units, m.use,
+                             lambda i: (i[0], i[1]), lambda v, c: (self._category[c].required, len(ch[v].options[c])))
+        self._item_unit_rows(rows, "pack", self.costly_pack, m.pack_units, m.pack,
+                             lambda i: (i[0], "pack"), lambda v, _c: (True, len(ch[v].packs)))
 
         volume: dict[str, list] = {}
         limit: dict[str, float] = {}
@@ -463,18 +480,36 @@ class PlatformModel:
 
         option_rule = lambda k: Rule("item volume", "parts", f"{k[1]}/{k[2]}", f"option {k[1]}/{k[2]} counts the units of variant {k[0]} when it uses it")  # noqa: E731
         pack_rule = lambda k: Rule("item volume", "packs", k[1], f"pack {k[1]} counts the units of variant {k[0]} when it carries it")  # noqa: E731
-        self._add("option_units_cap", rows["option_units_cap"], option_rule)
-        self._add("option_units_floor", rows["option_units_floor"], option_rule)
-        self._add("option_units_sum", rows["option_units_sum"], lambda k: Rule("item volume", "parts", k[1], f"variant {k[0]}'s units carry its {k[1]} option"))
-        self._add("pack_units_cap", rows["pack_units_cap"], pack_rule)
-        self._add("pack_units_floor", rows["pack_units_floor"], pack_rule)
-        self._add("pack_units_sum", rows["pack_units_sum"], lambda v: Rule("item volume", "packs", v, f"variant {v}'s units carry its pack"))
+        for kind, rule in (("option", option_rule), ("pack", pack_rule)):
+            for part in ("cap", "min", "floor"):
+                self._add(f"{kind}_units_{part}", rows.get(f"{kind}_units_{part}", {}), rule)
+        self._add("option_units_sum", rows.get("option_units_sum", {}), lambda k: Rule("item volume", "parts", k[1], f"variant {k[0]}'s units carry its {k[1]} option"))
+        self._add("pack_units_sum", rows.get("pack_units_sum", {}), lambda k: Rule("item volume", "packs", k[0], f"variant {k[0]}'s units carry its pack"))
         tier_min = lambda k: inp.tiers[k[0]][k[1] - 1].min_units  # noqa: E731
         self._add("tier_balance", balance, lambda i: Rule("volume tiers", "tiers", i, f"{i}'s annual volume is priced in one tier"))
         self._add("one_tier", one_tier, lambda i: Rule("volume tiers", "tiers", i, f"{i} is priced in one tier"))
         self._add("tier_reached", reach, lambda k: Rule("volume tiers", "tiers", k[0], f"{k[0]} reaches its tier from {tier_min(k):,.0f} units a year"))
         self._add("tier_cap", cap, lambda k: Rule("volume tiers", "tiers", k[0], f"{k[0]} is priced in its tier from {tier_min(k):,.0f} units only when that tier is chosen"))
         return cost
+
+    def _item_unit_rows(self, rows: dict, kind: str, items: list, units_var, choice_var, group, completeness) -> None:
+        """Rows linking an item's units in a variant to the variant's units and the choice."""
+        m, ch = self.m, self.choices
+        groups: dict[tuple[str, str], list] = {}
+        for i in items:
+            v = i[0]
+            vc = ch[v]
+            groups.setdefault(group(i), []).append(i)
+            f, b, u, y = units_var[i], choice_var[i], m.units[v], m.offer[v]
+            rows.setdefault(f"{kind}_units_cap", {})[i] = (None, f - vc.max_units * b, 0)
+            if vc.variant.min_units > 0 and not self.elastic:  # implied by min_units, which elastic relaxes
+                rows.setdefault(f"{kind}_units_min", {})[i] = (0, f - vc.variant.min_units * b, None)
+            rows.setdefault(f"{kind}_units_floor", {})[i] = (0, f - u + vc.max_units * (y - b), None)
+        for (v, c), members in groups.items():
+            required, choices = completeness(v, c)
+            total = sum(units_var[i] for i in members) - m.units[v]
+            exact = required and len(members) == choices
+            rows.setdefault(f"{kind}_units_sum", {})[(v, c)] = (0 if exact else None, total, 0)
 
     def _constraints_plants(self):
         inp, m, ch = self.inp, self.m, self.choices
@@ -515,6 +550,37 @@ class PlatformModel:
             lambda k: Rule("demand", "demand", row_of[k].title, f"{k} ({row_of[k].title}): {bounds_text(row_of[k].min_units, row_of[k].max_units)} units a year"),
             lambda k: max(row_of[k].min_units or 0.0, row_of[k].max_units or 0.0, 1.0),
         )
+
+    def _cover_cuts(self) -> None:
+        """Valid inequalities that make the LP relaxation pay whole fixed costs.
+
+        demand_cover: a demand minimum D over variants S needs offered variants whose units can
+        reach it, so sum over S of min(max_units, D) x offer >= D (one variant able to sell D
+        alone counts fully; otherwise their maxima must add up).
+        line_cover: an offered variant's minimum units are built on set-up lines of its body
+        style, so sum over plants of min(capacity, min_units) x line >= min_units x offer; and
+        likewise for a body style's demand minimum.
+        Both are implied by the rules for whole decisions, so they cut off only fractional ones.
+        """
+        m, ch, inp = self.m, self.choices, self.inp
+        demand, lines = {}, {}
+        for d in inp.demand:
+            need = d.min_units or 0.0
+            members = [v for v, vc in ch.items() if d.covers(vc.variant)]
+            if need > 0 and members:
+                demand[d.label] = (need, sum(min(ch[v].max_units, need) * m.offer[v] for v in members), None)
+            if need > 0 and d.scope == "body_style":
+                plants = [k for k in inp.plants if (k.name, d.name) in m.line]
+                if plants:
+                    lines[("body style", d.name, d.label)] = (need, sum(min(k.capacity_units, need) * m.line[k.name, d.name] for k in plants), None)
+        for v, vc in ch.items():
+            need = vc.variant.min_units
+            plants = [self._plant[k] for k in vc.plants]
+            if need > 0 and plants:
+                style = vc.variant.body_style
+                lines[("variant", v, style)] = (0, sum(min(k.capacity_units, need) * m.line[k.name, style] for k in plants) - need * m.offer[v], None)
+        self._add("demand_cover", demand, lambda k: Rule("demand", "demand", k, f"{k} needs offered variants that can sell its minimum"))
+        self._add("line_cover", lines, lambda k: Rule("plant line", "plants", k[1], f"{k[0]} {k[1]} needs plant lines with capacity for its minimum units"))
 
     # ------------------------------------------------------------------ plans <-> values
     def plan_from(self, value: Callable[[object], float]) -> Plan:
