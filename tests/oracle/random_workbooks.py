@@ -1,4 +1,4 @@
-"""Seeded generator of small random workbooks that follow docs' workbook contract
+"""Seeded generator of small random workbooks that follow the workbook contract
 (/work/shared/spec/workbook.md), written from that page alone.
 
 `make_case(seed)` returns a `Case`: plain dicts/lists describing the workbook
@@ -74,8 +74,8 @@ def _round(x: float, step: float) -> int:
 
 
 def _config_stats(case: Case, v: dict):
-    """(range_km, list_unit_cost) of every option/pack combination of a variant,
-    ignoring every other rule -- used to place targets and ceilings."""
+    """(range_km, list_unit_cost, options, pack) of every option/pack
+    combination of a variant, ignoring every other rule."""
     k = case.setting("wh_per_km_per_kg")
     per_cat = []
     for c in case.categories:
@@ -113,7 +113,7 @@ def _all_choices(m, i):
 
 def _nudge_range_targets(case: Case) -> None:
     """Keep every option/pack combination clearly on one side of its range target
-    (relative margin > 1e-6), so float rounding cannot decide feasibility."""
+    (relative margin > 1e-5), so float rounding cannot decide feasibility."""
     k = case.setting("wh_per_km_per_kg")
     for v in case.variants:
         for _ in range(100):
@@ -196,7 +196,7 @@ def make_case(seed: int) -> Case:
         for i in range(counts[cn]):
             p: dict[str, Any] = {"category": cn}
             if cn == "motor":
-                kw = rng.choice([30, 38, 42, 47, 47] if i == 0 and rng.random() < 0.9 else [30, 38, 42, 47, 47, 52, 64])
+                kw = rng.choice([30, 38, 42, 47, 47] if i == 0 and rng.random() < 0.95 else [30, 38, 42, 47, 47, 52, 64])
                 p.update(option=f"m{kw}_{i}",
                          dev_cost_jpy=_round(rng.uniform(1e9, 4e9), 1e6),
                          unit_cost_jpy=_round(3e4 + kw * rng.uniform(1200, 2500), 1e3),
@@ -213,7 +213,7 @@ def make_case(seed: int) -> Case:
                          unit_cost_jpy=_round(rng.uniform(1e4, 8e4), 1e3),
                          mass_kg=rng.randrange(0, 25, 5),
                          height_mm=rng.choice([0, 0, 20, 40, 60]),
-                         length_mm=rng.choice([0, 0, 30, 60, 90, 120]))
+                         length_mm=rng.choice([0, 0, 30] if i == 0 else [0, 30, 60, 90, 120]))
                 if rng.random() < 0.3 and len(brands) > 1:
                     p["brands"] = [rng.choice(brands)]
             else:
@@ -262,9 +262,9 @@ def make_case(seed: int) -> Case:
             "brand": b,
             "body_style": s,
             "length_mm": rng.randrange(3200, 3360, 10),
-            "width_mm": 1475 if rng.random() > 0.02 else 1495,
+            "width_mm": 1475 if rng.random() > 0.01 else 1495,
             "height_mm": rng.randrange(1820, 1960, 10) if tall else rng.randrange(1500, 1660, 10),
-            "seats": 4 if rng.random() > 0.02 else 5,
+            "seats": 4 if rng.random() > 0.01 else 5,
             "glider_mass_kg": rng.randrange(650, 900, 10),
             "base_wh_per_km": rng.randrange(60, 90),
             "pack_bay_mm": rng.choice([p["length_mm"] for p in packs]) + rng.choice([0, 0, 50, 150, 300]),
@@ -282,7 +282,7 @@ def make_case(seed: int) -> Case:
             v["top_hat_dev_cost_jpy"] = _round(rng.uniform(1e9, 5e9), 1e6)
         if rng.random() < 0.85:
             v["top_hat_unit_cost_jpy"] = _round(rng.uniform(2e5, 6e5), 1e3)
-        if rng.random() < 0.3:
+        if rng.random() < 0.4:
             v["must_offer"] = True
         elif rng.random() < 0.2:
             v["must_offer"] = False
@@ -330,11 +330,18 @@ def make_case(seed: int) -> Case:
         for it in rng.sample(items, min(len(items), rng.choice([1, 2, 3]))):
             n_t = rng.choice([1, 1, 2])
             lo = max(1000, int(0.3 * min(v["min_units"] for v in variants)))
-            mins = sorted({_round(rng.uniform(lo, tot_max * 1.05), 500) for _ in range(n_t)})
-            mins = [m for m in mins if m > 0]
+            natural = [v["min_units"] for v in variants] + [tot_min] + [
+                a["min_units"] + b["min_units"] for a in variants for b in variants if a is not b]
+            mins = set()
+            for _ in range(n_t):
+                if rng.random() < 0.6:  # just above a volume the plan would reach anyway
+                    mins.add(int(math.ceil(rng.choice(natural) * rng.uniform(1.0, 1.12) / 500) * 500))
+                else:
+                    mins.add(_round(rng.uniform(lo, tot_max * 1.05), 500))
+            mins = sorted(m for m in mins if m > 0)
             p = price[it]
             for m in mins:
-                p = _round(p * rng.uniform(0.72, 0.95), 1000)
+                p = _round(p * rng.uniform(0.7, 0.95), 1000)
                 tiers.append({"item": it, "min_units": m, "unit_cost_jpy": p})
         if not tiers:
             tiers = None
@@ -342,15 +349,19 @@ def make_case(seed: int) -> Case:
     # ---- plants
     plants: list[dict] = []
     n_pl = rng.choice([1, 2, 2])
+    trade_off = rng.random() < 0.5
     for i in range(n_pl):
         pl: dict[str, Any] = {
             "plant": ["Mizushima", "Kurashiki"][i],
             "capacity_units": _round(rng.uniform(0.5, 1.4) * max(tot_min, tot_max * 0.7) / max(1, n_pl - 0.5), 500),
         }
         if rng.random() < 0.9:
-            pl["assembly_cost_jpy"] = _round(rng.uniform(3e4, 1.5e5), 1e3)
+            pl["assembly_cost_jpy"] = _round(rng.uniform(3e4, 3e5), 1e3)
         if rng.random() < 0.7:
-            pl["line_cost_jpy"] = _round(rng.uniform(3e8, 3e9), 1e6)
+            pl["line_cost_jpy"] = _round(rng.uniform(3e8, 6e9), 1e6)
+        if n_pl == 2 and trade_off:  # cheap line and dear assembly, or the reverse
+            pl["assembly_cost_jpy"] = _round(rng.uniform(2e5, 3.5e5) if i == 0 else rng.uniform(2e4, 8e4), 1e3)
+            pl["line_cost_jpy"] = _round(rng.uniform(2e8, 1e9) if i == 0 else rng.uniform(2e9, 8e9), 1e6)
         if len(styles) > 1 and rng.random() < 0.35:
             pl["body_styles"] = [rng.choice(styles)]
         elif rng.random() < 0.2:
@@ -361,9 +372,9 @@ def make_case(seed: int) -> Case:
 
     # ---- demand
     demand = None
-    if rng.random() < 0.4:
+    if rng.random() < 0.55:
         demand = []
-        for _ in range(rng.choice([1, 1, 2])):
+        for _ in range(rng.choice([1, 2, 2])):
             scope = rng.choice(["total", "brand", "body_style", "variant"])
             row: dict[str, Any] = {"scope": scope}
             if scope == "total":
@@ -381,7 +392,9 @@ def make_case(seed: int) -> Case:
             smax = sum(v["max_units"] for v in members)
             kind = rng.random()
             if kind < 0.55:
-                row["min_units"] = _round(rng.uniform(smin, smax * 1.02), 500)
+                big = max(v["max_units"] for v in members)
+                lo_ = big + 500 if len(members) > 1 and rng.random() < 0.5 else smin
+                row["min_units"] = _round(rng.uniform(lo_, max(lo_, smax * 1.02)), 500)
             elif kind < 0.8:
                 row["max_units"] = _round(rng.uniform(smin, smax), 500)
             else:
@@ -414,7 +427,7 @@ def make_case(seed: int) -> Case:
     case.rules = rules
 
     # ---- deliberate infeasibility (on top of what arises by chance)
-    if rng.random() < 0.17:
+    if rng.random() < 0.12:
         mo = [v for v in variants if v.get("must_offer")]
         kind = rng.choice(["range", "cost", "capacity", "plant_style"])
         if kind == "range" and mo:
@@ -448,6 +461,16 @@ def make_case(seed: int) -> Case:
         "blank_row": rng.random() < 0.2,
         "list_sep": rng.choice([",", ", "]),
     }
+    # drawn after everything above so earlier draws keep their values
+    case.quirks["pad_names"] = rng.random() < 0.15  # trailing blanks after names
+    if rng.random() < (0.6 if settings.get("integer_units") else 0.15):
+        # half-unit volume bounds: with integer_units the plan must round up
+        for v in variants:
+            if rng.random() < 0.6:
+                v["min_units"] += 0.5
+                if v["max_units"] < v["min_units"] or rng.random() < 0.5:
+                    v["max_units"] += 0.5
+        notes.append("half-unit min_units")
     return case
 
 
@@ -480,6 +503,10 @@ REQUIRED_COLUMNS = {
     "tiers": {"item", "min_units", "unit_cost_jpy"},
     "plants": {"plant", "capacity_units"},
     "demand": {"scope", "name", "min_units", "max_units"},
+}
+PAD_COLUMNS = {  # name cells that may carry surrounding blanks (spec: trimmed)
+    "brands": ("brand",), "variants": ("variant", "brand"), "categories": ("category",),
+    "parts": ("category", "option"), "packs": ("pack",), "plants": ("plant",),
 }
 BOOL_COLUMNS = {"must_offer", "required", "shared"}
 LIST_COLUMNS = {"body_styles", "brands"}
@@ -561,6 +588,8 @@ def write_workbook(case: Case, path) -> None:
                 val = r.get(c)
                 if c in LIST_COLUMNS and val is None and q.get("all") == "all" and sheet in ("parts", "plants"):
                     val = "all"
+                if q.get("pad_names") and c in PAD_COLUMNS.get(sheet, ()) and isinstance(val, str):
+                    val = val + " "
                 vals.append(_cell(c, val, q))
             if q.get("notes_col"):
                 vals.append(f"row {i + 1} of seed {case.seed}" if i % 2 == 0 else None)
@@ -580,5 +609,5 @@ def describe(case: Case) -> str:
     """Human-readable dump of a case (for failure messages and reports)."""
     import json
     d = {k: getattr(case, k) for k in ("seed", "settings", "brands", "variants", "categories", "parts",
-                                       "packs", "tiers", "plants", "demand", "rules", "notes")}
+                                       "packs", "tiers", "plants", "demand", "rules", "quirks", "notes")}
     return json.dumps(d, indent=1, default=str)
