@@ -17,6 +17,9 @@ class Settings:
     mip_rel_gap: float = 0.001
     integer_units: bool = False
     cross_brand_sharing: bool = True
+    # Reports only (docs/settings.md): each brand's equity share, from `equity_<brand>` settings,
+    # normalised to add up to 1; empty: equal shares.
+    equity: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)

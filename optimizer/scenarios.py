@@ -89,7 +89,7 @@ def _apply_row(raw: RawWorkbook, scen: RawSheet, row: RawRow, name: str, problem
             sheet = raw.sheets[sheet_name] = RawSheet(title=sheet_name, columns={key_col: 1, "value": 2}, header={1: key_col, 2: "value"}, rows=[])
         target = next((r for r in sheet.rows if normalise(r.cells.get(key_col)) == key), None)
         if target is None:
-            target = RawRow(number=0, cells={key_col: key, "value": None})
+            target = RawRow(number=None, cells={key_col: key, "value": None})  # not a row of the workbook
             sheet.rows.append(target)
         current = target.cells.get("value")
         if current is None:

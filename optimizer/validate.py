@@ -36,7 +36,6 @@ from optimizer.schema import (
     SETTINGS,
     SHEET,
     SHEETS,
-    SIGNED,
     TEXT,
     WHOLE,
     YESNO,
@@ -77,24 +76,32 @@ class _Checker:
         self.problems = problems
         self.warnings = warnings
 
-    def fail(self, sheet: RawSheet | None, row: int | None, column: str | None, value: object, message: str, hint: str = "", *, title: str | None = None, warn: bool = False) -> None:
+    def fail(
+        self, sheet: RawSheet | None, row: RawRow | int | None, column: str | None, value: object, message: str, hint: str = "",
+        *, title: str | None = None, warn: bool = False, also: tuple[str, ...] = (),
+    ) -> None:
+        """Record a problem. Given the RawRow (not just its number), the message also names the
+        scenario that set `column` (or one of `also`, the other cells the check read)."""
+        number = row.number if isinstance(row, RawRow) else row
+        if isinstance(row, RawRow):
+            origins = list(dict.fromkeys(row.changed_by[c] for c in (column, *also) if c in row.changed_by))
+            if origins:
+                message += f" (set by scenario {', '.join(origins)})"
         letter = sheet.letter(column) if sheet is not None and column else ""
-        p = Problem(sheet.title if sheet is not None else title, row, column, value, message, hint, letter)
+        p = Problem(sheet.title if sheet is not None else title, number, column, value, message, hint, letter)
         (self.warnings if warn else self.problems).append(p)
 
     def cell(self, sheet: RawSheet, row: RawRow, col: Column):
         """The typed value of one cell, or _MISSING after recording a problem."""
         value = row.cells.get(col.name)
-        origin = row.changed_by.get(col.name, "")
-        suffix = f" (set by scenario {origin})" if origin else ""
         if value is None:
             if col.required:
-                self.fail(sheet, row.number, col.name, None, f"is blank; {col.name} is required{suffix}", col.help)
+                self.fail(sheet, row, col.name, None, f"is blank; {col.name} is required", col.help)
                 return _MISSING
             return col.default
         converted, message = convert(value, col.kind)
         if message:
-            self.fail(sheet, row.number, col.name, value, message + suffix, col.help)
+            self.fail(sheet, row, col.name, value, message, col.help)
             return _MISSING
         return converted
 
@@ -187,12 +194,26 @@ def _check_columns(ck: _Checker, sheet: RawSheet, spec: SheetSpec) -> bool:
     return ok
 
 
+def _names_in(sheet: RawSheet | None, spec: SheetSpec, *columns: str) -> set[str] | None:
+    """The names (joined with '/') in every data row of a sheet, rows with a bad cell included, so
+    that a reference to such a row is not reported as a second, misleading problem. None when the
+    sheet is unusable (missing, or a required column is): its references cannot be checked."""
+    if sheet is None:
+        return None
+    out: set[str] = set()
+    for row in _known_rows(sheet, spec):
+        parts = [convert(row.cells[c], NAME)[0] if row.cells.get(c) is not None else None for c in columns]
+        if all(isinstance(p, str) and p for p in parts):
+            out.add("/".join(parts))
+    return out
+
+
 def _unique(ck: _Checker, sheet: RawSheet, rows: list[tuple[RawRow, object]], column: str, what: str) -> None:
     seen: dict[object, int] = {}
     for row, key in rows:
         if key in seen:
             shown = "/".join(key) if isinstance(key, tuple) else key
-            ck.fail(sheet, row.number, column, shown, f"{what} {shown!r} appears twice (first in row {seen[key]})", "Names must be unique.")
+            ck.fail(sheet, row, column, shown, f"{what} {shown!r} appears twice (first in row {seen[key]})", "Names must be unique.")
         else:
             seen[key] = row.number
 
@@ -223,25 +244,37 @@ def validate(raw: RawWorkbook) -> Validated:
     rules = _key_values(ck, sheets.get("rules"), "rule", RULES)
 
     rows = {name: _typed_rows(ck, sheets[name], SHEET[name]) for name in sheets if name not in ("settings", "rules", "scenarios")}
+    known = {
+        what: _names_in(sheets.get(name), SHEET[name], *columns)
+        for what, name, columns in (
+            ("brand", "brands", ("brand",)),
+            ("variant", "variants", ("variant",)),
+            ("body_style", "variants", ("body_style",)),
+            ("category", "categories", ("category",)),
+            ("option", "parts", ("category", "option")),
+            ("pack", "packs", ("pack",)),
+        )
+    }
     brands = [r["brand"] for _, r in rows.get("brands", [])]
     if "brands" in sheets:
         _unique(ck, sheets["brands"], [(raw_row, r["brand"]) for raw_row, r in rows["brands"]], "brand", "brand")
         if not brands and not any(p.sheet == sheets["brands"].title for p in problems):
             ck.fail(sheets["brands"], None, None, None, "no brands are listed", "List at least one brand.")
 
-    variants = _variants(ck, sheets.get("variants"), rows.get("variants", []), brands, "brands" in sheets)
+    equity = _equity(ck, sheets.get("settings"), brands)
+    variants = _variants(ck, sheets.get("variants"), rows.get("variants", []), brands, known["brand"])
     categories = _categories(ck, sheets.get("categories"), rows.get("categories", []))
     body_styles = {v.body_style for v in variants}
-    parts = _parts(ck, sheets.get("parts"), rows.get("parts", []), categories, brands, body_styles, "categories" in sheets, "brands" in sheets)
-    packs = _packs(ck, sheets.get("packs"), rows.get("packs", []))
-    plants = _plants(ck, sheets.get("plants"), rows.get("plants", []), body_styles)
-    tiers = _tiers(ck, sheets.get("tiers"), rows.get("tiers", []), parts, packs, "parts" in sheets and "packs" in sheets)
-    demand = _demand(ck, sheets.get("demand"), rows.get("demand", []), brands, variants, body_styles)
+    parts = _parts(ck, sheets.get("parts"), rows.get("parts", []), categories, brands, body_styles, known)
+    packs = _packs(ck, sheets.get("packs"), rows.get("packs", []), known["option"])
+    plants = _plants(ck, sheets.get("plants"), rows.get("plants", []), body_styles, known["body_style"])
+    tiers = _tiers(ck, sheets.get("tiers"), rows.get("tiers", []), parts, packs, known)
+    demand = _demand(ck, sheets.get("demand"), rows.get("demand", []), brands, variants, body_styles, known)
 
     if problems:
         raise InputError(problems)
     plan_input = PlanInput(
-        settings=Settings(**settings),
+        settings=Settings(**settings, equity=equity),
         rules=KeiRules(**rules),
         brands=tuple(brands),
         variants=tuple(variants),
@@ -284,10 +317,9 @@ def _key_values(ck: _Checker, sheet: RawSheet | None, key_col: str, known: tuple
         seen[name] = row.number
         if raw_value is None:
             continue  # blank value: the default
-        origin = row.changed_by.get("value", "")
         value, message = convert(raw_value, setting.kind)
         if message:
-            ck.fail(sheet, row.number, "value", raw_value, f"{name}: {message}" + (f" (set by scenario {origin})" if origin else ""), setting.help)
+            ck.fail(sheet, row, "value", raw_value, f"{name}: {message}", setting.help)
             continue
         values[name] = value
     return values
@@ -296,6 +328,45 @@ def _key_values(ck: _Checker, sheet: RawSheet | None, key_col: str, known: tuple
 def extra_setting(name: str) -> bool:
     """Settings that reports read (not the model): equity shares per brand."""
     return name.startswith("equity_")
+
+
+def _equity(ck: _Checker, sheet: RawSheet | None, brands: list[str]) -> tuple[tuple[str, float], ...]:
+    """`equity_<brand>` settings (read by the reports' cost allocation, docs/settings.md): a number
+    >= 0 for every brand, normalised to shares adding up to 1. None given: () (equal shares)."""
+    if sheet is None or not brands:
+        return ()
+    by_lower = {b.lower(): b for b in brands}
+    hint = f"Write equity_<brand> with a brand of the brands sheet ({', '.join(brands)}) and its share, e.g. 50."
+    given: dict[str, float] = {}
+    for row in sheet.rows:
+        raw_key = row.cells.get("setting")
+        name = str(raw_key).replace("\u00a0", " ").strip() if raw_key is not None else ""
+        if not name.lower().startswith("equity_"):
+            continue
+        brand = by_lower.get(name[len("equity_"):].strip().lower())
+        if brand is None:
+            ck.fail(sheet, row.number, "setting", raw_key, "names no brand of the brands sheet", hint)
+            continue
+        if brand in given:
+            ck.fail(sheet, row.number, "setting", raw_key, f"equity of {brand} is given twice")
+            continue
+        raw_value = row.cells.get("value")
+        value, message = convert(raw_value, NUMBER) if raw_value is not None else (None, "is blank")
+        if message:
+            ck.fail(sheet, row, "value", raw_value, f"{name}: {message}", hint)
+            continue
+        given[brand] = value
+    if not given:
+        return ()
+    missing = [b for b in brands if b not in given]
+    if missing:
+        ck.fail(sheet, None, "setting", None, f"equity is given for {', '.join(given)} but not for {', '.join(missing)}", "Give equity_<brand> for every brand, or for none (equal shares).")
+        return ()
+    total = sum(given.values())
+    if total <= 0:
+        ck.fail(sheet, None, "setting", None, "every equity_<brand> setting is zero", "Give at least one brand a positive share.")
+        return ()
+    return tuple((b, given[b] / total) for b in brands)
 
 
 def _typed_rows(ck: _Checker, sheet: RawSheet, spec: SheetSpec) -> list[tuple[RawRow, dict[str, object]]]:
@@ -307,13 +378,13 @@ def _typed_rows(ck: _Checker, sheet: RawSheet, spec: SheetSpec) -> list[tuple[Ra
     return out
 
 
-def _variants(ck, sheet, rows, brands, brands_ok) -> list[Variant]:
+def _variants(ck, sheet, rows, brands, known_brands) -> list[Variant]:
     out = []
     for row, r in rows:
-        if brands_ok and r["brand"] not in brands:
-            ck.fail(sheet, row.number, "brand", r["brand"], "is not a brand of the brands sheet", _did_you_mean(r["brand"], brands) or f"Brands: {', '.join(brands)}.")
+        if known_brands is not None and r["brand"] not in known_brands:
+            ck.fail(sheet, row, "brand", r["brand"], "is not a brand of the brands sheet", _did_you_mean(r["brand"], brands) or f"Brands: {', '.join(brands)}.")
         if r["min_units"] > r["max_units"]:
-            ck.fail(sheet, row.number, "min_units", r["min_units"], f"min_units is above max_units ({r['max_units']:,.0f})", "min_units must not exceed max_units.")
+            ck.fail(sheet, row, "min_units", r["min_units"], f"min_units is above max_units ({r['max_units']:,.0f})", "min_units must not exceed max_units.", also=("max_units",))
         out.append(Variant(name=r["variant"], **{k: v for k, v in r.items() if k != "variant"}))
     if sheet is not None:
         _unique(ck, sheet, [(row, r["variant"]) for row, r in rows], "variant", "variant")
@@ -328,54 +399,55 @@ def _categories(ck, sheet, rows) -> list[Category]:
     return [Category(r["category"], r["required"], r["shared"]) for _, r in rows]
 
 
-def _parts(ck, sheet, rows, categories, brands, body_styles, categories_ok, brands_ok) -> list[PartOption]:
+def _parts(ck, sheet, rows, categories, brands, body_styles, known) -> list[PartOption]:
     names = [c.name for c in categories]
     out = []
     for row, r in rows:
-        if categories_ok and r["category"] not in names:
-            ck.fail(sheet, row.number, "category", r["category"], "is not a category of the categories sheet", _did_you_mean(r["category"], names) or f"Categories: {', '.join(names)}.")
-        if brands_ok and r["brands"] is not None:
-            for b in sorted(r["brands"] - set(brands)):
-                ck.fail(sheet, row.number, "brands", b, "is not a brand of the brands sheet", _did_you_mean(b, brands) or f"Brands: {', '.join(brands)}.")
-        if r["body_styles"] is not None:
-            for st in sorted(r["body_styles"] - body_styles):
-                ck.fail(sheet, row.number, "body_styles", st, "no variant has this body style, so the option fits none of them through it", _did_you_mean(st, body_styles), warn=True)
+        if known["category"] is not None and r["category"] not in known["category"]:
+            ck.fail(sheet, row, "category", r["category"], "is not a category of the categories sheet", _did_you_mean(r["category"], names) or f"Categories: {', '.join(names)}.")
+        if known["brand"] is not None and r["brands"] is not None:
+            for b in sorted(r["brands"] - known["brand"]):
+                ck.fail(sheet, row, "brands", b, "is not a brand of the brands sheet", _did_you_mean(b, brands) or f"Brands: {', '.join(brands)}.")
+        if r["body_styles"] is not None and known["body_style"] is not None:
+            for st in sorted(r["body_styles"] - known["body_style"]):
+                ck.fail(sheet, row, "body_styles", st, "no variant has this body style, so the option fits none of them through it", _did_you_mean(st, body_styles), warn=True)
         out.append(PartOption(**r))
     if sheet is not None:
         _unique(ck, sheet, [(row, (r["category"], r["option"])) for row, r in rows], "option", "option")
     return out
 
 
-def _packs(ck, sheet, rows) -> list[Pack]:
+def _packs(ck, sheet, rows, part_keys) -> list[Pack]:
+    for row, r in rows:
+        if part_keys is not None and r["pack"] in part_keys:
+            ck.fail(sheet, row, "pack", r["pack"], f"has the same name as the part option {r['pack']!r}, so a tier for it would be ambiguous", "Rename the pack.")
     if sheet is not None:
         _unique(ck, sheet, [(row, r["pack"]) for row, r in rows], "pack", "pack")
     return [Pack(name=r["pack"], **{k: v for k, v in r.items() if k != "pack"}) for _, r in rows]
 
 
-def _plants(ck, sheet, rows, body_styles) -> list[Plant]:
+def _plants(ck, sheet, rows, body_styles, known_styles) -> list[Plant]:
     out = []
     for row, r in rows:
-        if r["body_styles"] is not None:
-            for st in sorted(r["body_styles"] - body_styles):
-                ck.fail(sheet, row.number, "body_styles", st, "no variant has this body style", _did_you_mean(st, body_styles), warn=True)
+        if r["body_styles"] is not None and known_styles is not None:
+            for st in sorted(r["body_styles"] - known_styles):
+                ck.fail(sheet, row, "body_styles", st, "no variant has this body style", _did_you_mean(st, body_styles), warn=True)
         out.append(Plant(name=r["plant"], **{k: v for k, v in r.items() if k != "plant"}))
     if sheet is not None:
         _unique(ck, sheet, [(row, r["plant"]) for row, r in rows], "plant", "plant")
     return out
 
 
-def _tiers(ck, sheet, rows, parts, packs, refs_ok) -> dict[str, tuple[Tier, ...]]:
+def _tiers(ck, sheet, rows, parts, packs, known) -> dict[str, tuple[Tier, ...]]:
     list_price = {p.key: p.unit_cost_jpy for p in parts}
-    for pack in packs:
-        if pack.name in list_price:
-            ck.fail(None, None, "pack", pack.name, f"pack {pack.name!r} has the same name as the part option {pack.name!r}, so a tier for it would be ambiguous", "Rename the pack.", title="packs")
-        list_price[pack.name] = pack.unit_cost_jpy
+    list_price.update((pack.name, pack.unit_cost_jpy) for pack in packs)
+    refs_ok = known["option"] is not None and known["pack"] is not None
     by_item: dict[str, list[tuple[RawRow, Tier]]] = {}
     for row, r in rows:
         item = r["item"]
-        if refs_ok and item not in list_price:
+        if refs_ok and item not in known["option"] | known["pack"]:
             hint = _did_you_mean(item, list_price) or "Write a pack name, or category/option for a part."
-            ck.fail(sheet, row.number, "item", item, "is neither a pack nor a category/option of the parts sheet", hint)
+            ck.fail(sheet, row, "item", item, "is neither a pack nor a category/option of the parts sheet", hint)
             continue
         by_item.setdefault(item, []).append((row, Tier(r["min_units"], r["unit_cost_jpy"])))
     tiers: dict[str, tuple[Tier, ...]] = {}
@@ -385,41 +457,42 @@ def _tiers(ck, sheet, rows, parts, packs, refs_ok) -> dict[str, tuple[Tier, ...]
         prev_min = None
         for row, tier in entries:
             if prev_min is not None and tier.min_units == prev_min:
-                ck.fail(sheet, row.number, "min_units", tier.min_units, f"{item} has two tiers from {tier.min_units:,.0f} units")
+                ck.fail(sheet, row, "min_units", tier.min_units, f"{item} has two tiers from {tier.min_units:,.0f} units")
             elif tier.unit_cost_jpy > prev_price:
                 ck.fail(
-                    sheet, row.number, "unit_cost_jpy", tier.unit_cost_jpy,
+                    sheet, row, "unit_cost_jpy", tier.unit_cost_jpy,
                     f"{item}'s price rises to ¥{tier.unit_cost_jpy:,.0f} at {tier.min_units:,.0f} units, above ¥{prev_price:,.0f} ({prev_where})",
                     "Tier prices must fall as volume rises (all-units discounts).",
+                    also=("min_units",),
                 )
             prev_price, prev_min, prev_where = tier.unit_cost_jpy, tier.min_units, f"row {row.number}"
         tiers[item] = tuple(t for _, t in entries)
     return tiers
 
 
-def _demand(ck, sheet, rows, brands, variants, body_styles) -> list[DemandRow]:
+def _demand(ck, sheet, rows, brands, variants, body_styles, known) -> list[DemandRow]:
     out = []
     names = {"brand": brands, "body_style": sorted(body_styles), "variant": [v.name for v in variants]}
     for row, r in rows:
         scope = r["scope"].lower()
         if scope not in DEMAND_SCOPES:
-            ck.fail(sheet, row.number, "scope", r["scope"], "is not a scope", f"Use one of: {', '.join(DEMAND_SCOPES)}.")
+            ck.fail(sheet, row, "scope", r["scope"], "is not a scope", f"Use one of: {', '.join(DEMAND_SCOPES)}.")
             continue
         name = r["name"] or ""
         if scope == "total":
             name = ""
         elif not name:
-            ck.fail(sheet, row.number, "name", None, f"is blank; which {scope} does this row bound?")
+            ck.fail(sheet, row, "name", None, f"is blank; which {scope} does this row bound?")
             continue
-        elif name not in names[scope]:
-            ck.fail(sheet, row.number, "name", name, f"is not a {scope} of the workbook", _did_you_mean(name, names[scope]) or f"Known: {', '.join(names[scope])}.")
+        elif known[scope] is not None and name not in known[scope]:
+            ck.fail(sheet, row, "name", name, f"is not a {scope} of the workbook", _did_you_mean(name, names[scope]) or f"Known: {', '.join(names[scope])}.")
             continue
         lo, hi = r["min_units"], r["max_units"]
         if lo is None and hi is None:
-            ck.fail(sheet, row.number, "min_units", None, "both min_units and max_units are blank", "Give a minimum, a maximum or both.")
+            ck.fail(sheet, row, "min_units", None, "both min_units and max_units are blank", "Give a minimum, a maximum or both.")
             continue
         if lo is not None and hi is not None and lo > hi:
-            ck.fail(sheet, row.number, "min_units", lo, f"min_units is above max_units ({hi:,.0f})")
+            ck.fail(sheet, row, "min_units", lo, f"min_units is above max_units ({hi:,.0f})", also=("max_units",))
             continue
         out.append(DemandRow(scope, name, lo, hi, f"demand row {row.number}"))
     return out

@@ -21,7 +21,7 @@ MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 
 @dataclass
 class RawRow:
-    number: int  # the row as Excel shows it
+    number: int | None  # the row as Excel shows it (None: a row a scenario added)
     cells: dict[str, object]  # normalised column name -> value (None for blank)
     changed_by: dict[str, str] = field(default_factory=dict)  # column -> scenario that changed it
 
@@ -62,15 +62,22 @@ def file_sha256(path: Path) -> str:
 def read_workbook(path: str | Path) -> RawWorkbook:
     """Read every sheet; the file is opened read-only and never written."""
     path = Path(path)
+    require_safe_xml()
     _check_file(path)
     import openpyxl
 
     try:
         wb = openpyxl.load_workbook(path, data_only=False)
     except Exception as exc:  # openpyxl raises many types on damaged files
+        if _xml_attack(exc):
+            raise InputError([Problem(
+                None, None, None, None,
+                f"{path.name} declares XML entities, which Excel never writes; refusing it as a possible XML attack",
+                "Save it again from Excel as .xlsx, and check where the file came from.",
+            )]) from None
         raise InputError([Problem(None, None, None, None, f"{path.name} could not be read as an Excel workbook ({type(exc).__name__}: {exc})", "Save it again from Excel as .xlsx.")]) from None
     cached = None
-    if any(cell.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for cell in row):
+    if any(cell.data_type == "f" for ws in wb.worksheets for cell in ws._cells.values()):
         cached = openpyxl.load_workbook(path, data_only=True)
 
     problems: list[Problem] = []
@@ -84,6 +91,32 @@ def read_workbook(path: str | Path) -> RawWorkbook:
     if problems:
         raise InputError(problems)
     return RawWorkbook(path=path, sha256=file_sha256(path), sheets=sheets)
+
+
+def require_safe_xml() -> None:
+    """Refuse to read any workbook unless openpyxl parses with defusedxml, which it does only
+    when the package is installed and OPENPYXL_DEFUSEDXML is not switched off. Without it a
+    few kilobytes of entity declarations can expand to gigabytes (billion laughs)."""
+    import openpyxl
+
+    if openpyxl.DEFUSEDXML is not True:
+        raise InputError([Problem(
+            None, None, None, None,
+            "plan reads workbooks only with defusedxml's protection against XML attacks, and it is not active "
+            "(the defusedxml package is missing, or OPENPYXL_DEFUSEDXML is set to something other than True)",
+            "Install defusedxml (pip install defusedxml) and unset OPENPYXL_DEFUSEDXML.",
+        )])
+
+
+def _xml_attack(exc: BaseException | None) -> bool:
+    """Whether defusedxml refused the file (openpyxl wraps its exception in a ValueError)."""
+    from defusedxml import DefusedXmlException
+
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _check_file(path: Path) -> None:
@@ -130,42 +163,68 @@ def _read_sheet(ws, cached_ws, problems: list[Problem]) -> RawSheet:
         name = normalise(value)
         header[idx] = str(value)
         if name in columns and name in known:
-            problems.append(Problem(ws.title, 1, None, value, f"column {name!r} appears twice (columns {_letter(columns[name])} and {_letter(idx)})"))
+            problems.append(Problem(ws.title, 1, name, value, f"column {name!r} appears twice (columns {_letter(columns[name])} and {_letter(idx)})", letter=_letter(idx)))
             continue
         columns.setdefault(name, idx)
 
     if spec is not None:
         for rng in ws.merged_cells.ranges:
-            if any(c in header and normalise(header[c]) in known for c in range(rng.min_col, rng.max_col + 1)):
+            data = [c for c in range(rng.min_col, rng.max_col + 1) if c in header and normalise(header[c]) in known]
+            if data:
                 problems.append(
-                    Problem(ws.title, rng.min_row, None, str(rng), f"cells {rng} are merged", "Unmerge them and type the value in every cell.")
+                    Problem(
+                        ws.title, rng.min_row, normalise(header[data[0]]), str(rng), f"cells {rng} are merged",
+                        "Unmerge them and type the value in every cell.", _letter(data[0]),
+                    )
                 )
 
     rows: list[RawRow] = []
-    for r_idx, row in enumerate(ws.iter_rows(min_row=2, max_col=max_col), start=2):
+    for r_idx, row in _data_rows(ws):
         cells: dict[str, object] = {}
         for cell in row:
             name = normalise(header.get(cell.column)) if cell.column in header else None
             if name is None or columns.get(name) != cell.column:
                 continue
-            value = cell.value
+            value, data_type = cell.value, cell.data_type
             if cell.data_type == "f":
-                value = cached_ws.cell(row=r_idx, column=cell.column).value if cached_ws is not None else None
+                saved = cached_ws.cell(row=r_idx, column=cell.column) if cached_ws is not None else None
+                value, data_type = (saved.value, saved.data_type) if saved is not None else (None, "n")
                 if value is None and name in known:
                     problems.append(
                         Problem(
                             ws.title, r_idx, name, cell.value,
-                            "holds a formula with no saved result",
+                            f"cell {cell.coordinate} holds a formula with no saved result",
                             "Open and save the workbook in Excel so the result is stored, or type the value.",
+                            _letter(cell.column),
                         )
                     )
                     continue
+            if data_type == "e" and name in known:  # #N/A, #DIV/0!, ... typed or a formula's result
+                problems.append(
+                    Problem(
+                        ws.title, r_idx, name, value, f"cell {cell.coordinate} holds the Excel error {value}",
+                        "Fix the formula, or type the value.", _letter(cell.column),
+                    )
+                )
+                continue
             if isinstance(value, str) and not value.replace("\u00a0", " ").strip():
                 value = None
             cells[name] = value
         if any(v is not None for v in cells.values()):
             rows.append(RawRow(number=r_idx, cells=cells))
     return RawSheet(title=ws.title, columns=columns, header=header, rows=rows)
+
+
+def _data_rows(ws):
+    """(row number, its cells) for each row from 2 on that holds a cell, in order. Only cells that
+    exist are visited: openpyxl's iter_rows creates every cell of the used range, so one stray value
+    in row 1,048,576 would cost minutes and gigabytes."""
+    by_row: dict[int, list] = {}
+    for (r_idx, _c), cell in ws._cells.items():  # openpyxl keeps a worksheet's cells in this dict
+        if r_idx >= 2:
+            by_row.setdefault(r_idx, []).append(cell)
+    for r_idx in sorted(by_row):
+        yield r_idx, sorted(by_row[r_idx], key=lambda cell: cell.column)
 
 
 def _letter(idx: int) -> str:
