@@ -9,6 +9,8 @@ a MIP start can be handed over, and HiGHS's banner and log never reach standard 
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -30,6 +32,19 @@ class Compiled:
     seconds: float
 
 
+    def reader(self, values) -> Callable[[object], float]:
+        """Variable -> value in a solution; a variable the compiler left out is its fixed value or 0."""
+        col_of = self.col_of
+
+        def value(var) -> float:
+            j = col_of.get(id(var))
+            if j is not None:
+                return float(values[j])
+            return float(var.value) if var.fixed and var.value is not None else 0.0
+
+        return value
+
+
 @dataclass
 class HighsRun:
     model_status: str  # HiGHS's own words, e.g. "Optimal", "Time limit reached"
@@ -42,6 +57,27 @@ class HighsRun:
     seconds: float
     values: np.ndarray | None  # column values
     row_duals: np.ndarray | None  # row duals (LPs only)
+
+
+_banner_printed = False
+
+
+def new_highs() -> highspy.Highs:
+    """A HiGHS instance, silent. HiGHS prints a banner on the C-level standard output the first
+    time one is made in a process; send it to standard error, where our progress goes."""
+    global _banner_printed
+    if _banner_printed:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _banner_printed = True
+    return h
 
 
 def compile_model(model) -> Compiled:
@@ -107,9 +143,11 @@ def run_highs(
     start: np.ndarray | None = None,
     log_line: Callable[[str], None] | None = None,
     options: dict[str, object] | None = None,
+    fix: dict[int, float] | None = None,
 ) -> HighsRun:
-    """Solve; a plan found before the time limit is returned whatever the final status."""
-    h = highspy.Highs()
+    """Solve; a plan found before the time limit is returned whatever the final status.
+    `fix` pins columns (by index) to values for this run only."""
+    h = new_highs()
     h.setOptionValue("output_flag", log_line is not None)
     h.setOptionValue("log_to_console", False)
     if log_line is not None:
@@ -119,13 +157,17 @@ def run_highs(
     for name, value in (options or {}).items():
         h.setOptionValue(name, value)
     h.passModel(compiled.lp)
+    if fix:
+        cols = np.fromiter(fix, dtype=np.int32, count=len(fix))
+        vals = np.fromiter(fix.values(), dtype=np.float64, count=len(fix))
+        h.changeColsBounds(len(cols), cols, vals, vals)
     if start is not None:
         sol = highspy.HighsSolution()
         sol.col_value = list(start)
         sol.value_valid = True
         h.setSolution(sol)
     started = time.perf_counter()
-    h.run()
+    _run_interruptibly(h)
     seconds = time.perf_counter() - started
     status = h.getModelStatus()
     info = h.getInfo()
@@ -146,3 +188,18 @@ def run_highs(
         row_duals=np.asarray(solution.row_dual) if solution is not None and not is_mip and solution.dual_valid else None,
     )
     return run
+
+
+def _run_interruptibly(h: highspy.Highs) -> None:
+    """h.run() in HiGHS's own thread, so that Ctrl-C stops a long solve at once instead of at the
+    time limit (Python handles signals between bytecodes, never inside one C call). The solve is
+    cancelled cleanly and KeyboardInterrupt goes on up: an interrupted run reports nothing."""
+    h.HandleUserInterrupt = True
+    h.startSolve()
+    try:
+        while not h.wait(0.1)[0]:
+            pass
+    except KeyboardInterrupt:
+        h.cancelSolve()
+        h.wait()
+        raise

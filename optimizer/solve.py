@@ -14,11 +14,15 @@ from typing import Callable
 from models.data import PlanInput
 from models.formulation import SCALE_JPY, PlatformModel
 from models.plan import Evaluation, Plan, VariantPlan, evaluate
+from optimizer.checks import Finding, presolve_checks
+from optimizer.diagnose import Diagnosis, diagnose
 from optimizer.highs_bridge import compile_model, run_highs
 
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
 # Relative disagreement between the solver's objective and the evaluated cost that we report.
 AGREEMENT_TOLERANCE = 1e-6
+# From this many yes/no decisions on, a heuristic first plan is handed to HiGHS (optimizer.start).
+START_HEURISTIC_BINARIES = 1000
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Outcome:
     size: ModelSize | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # build, handover, solve
     warnings: list[str] = field(default_factory=list)
+    diagnosis: Diagnosis | None = None  # infeasible: why, and the fewest rules to change
 
 
 def make_plan(
@@ -62,14 +67,17 @@ def make_plan(
     limit = inp.settings.time_limit_s if time_limit_s is None else time_limit_s
     gap_target = inp.settings.mip_rel_gap if mip_rel_gap is None else mip_rel_gap
     seconds: dict[str, float] = {}
+    base = dict(time_limit_s=limit, mip_rel_gap=gap_target, seconds=seconds)
+    findings = presolve_checks(inp)
+    if any(f.fatal for f in findings):
+        return _no_plan(inp, findings, base, log)
 
     started = time.perf_counter()
     pm = PlatformModel(inp)
     seconds["build"] = time.perf_counter() - started
-    base = dict(time_limit_s=limit, mip_rel_gap=gap_target, seconds=seconds)
 
     if pm.static_conflicts:
-        return Outcome(INFEASIBLE, None, None, None, None, None, pm.static_conflicts, **base)
+        return _no_plan(inp, findings + [Finding(f"{t[0].upper()}{t[1:]}.", True, "") for t in pm.static_conflicts], base, log)
     if not pm.choices:
         plan = Plan({v.name: VariantPlan(offered=False) for v in inp.variants})
         return _finish(inp, plan, OPTIMAL, 0.0, None, 0, [], base, "no variant can be offered")
@@ -87,6 +95,13 @@ def make_plan(
         f"model: {size.variables:,} variables ({size.binaries:,} yes/no), {size.constraints:,} constraints; "
         f"solving with HiGHS (time limit {limit:g} s, gap {gap_target:g})"
     )
+    if start is None and size.binaries >= START_HEURISTIC_BINARIES:
+        from optimizer.start import first_plan
+
+        heuristic_started = time.perf_counter()
+        start = first_plan(pm, compiled, limit, log)
+        seconds["start heuristic"] = time.perf_counter() - heuristic_started
+        limit = max(0.1, limit - seconds["start heuristic"])
     start_vector = None
     if start is not None:
         values = pm.values_for(start)
@@ -97,27 +112,22 @@ def make_plan(
 
     if not run.has_solution:
         if run.infeasible:
-            conflicts = ["No plan satisfies every rule of the workbook together."] + [
-                f"Variant {name} can never be offered: " + "; ".join(why) + "." for name, why in pm.blocked.items()
-            ]
-            return Outcome(INFEASIBLE, None, None, None, None, None, conflicts, **base, **extra)
+            return _no_plan(inp, findings, {**base, **extra}, log)
         conflicts = [
             f"No plan was found before the solver stopped ({run.model_status}, after {run.seconds:.1f} s); "
             "a plan may still exist. Raise time_limit_s on the settings sheet or --time-limit."
         ]
         return Outcome(UNKNOWN, None, None, None, _yen(run.dual_bound), None, conflicts, **base, **extra)
 
-    col_of, values = compiled.col_of, run.values
-
-    def value(var) -> float:
-        j = col_of.get(id(var))
-        if j is not None:
-            return float(values[j])
-        return float(var.value) if var.fixed and var.value is not None else 0.0
-
-    plan = pm.plan_from(value)
+    plan = pm.plan_from(compiled.reader(run.values))
     status = OPTIMAL if run.optimal else FEASIBLE
     return _finish(inp, plan, status, run.objective * SCALE_JPY, _yen(run.dual_bound), run.nodes, [], {**base, **extra}, run.model_status)
+
+
+def _no_plan(inp: PlanInput, findings: list[Finding], base: dict, log: Callable[[str], None]) -> Outcome:
+    """No plan exists: say why (the checks) and what to change (the fewest rules, by relaxation)."""
+    diagnosis = diagnose(inp, findings, time_limit_s=base["time_limit_s"], log=log)
+    return Outcome(INFEASIBLE, None, None, None, None, None, diagnosis.sentences(), **base, diagnosis=diagnosis)
 
 
 def _yen(x: float | None) -> float | None:
@@ -128,9 +138,12 @@ def _finish(inp: PlanInput, plan: Plan, status: str, solver_cost: float, bound: 
     ev = evaluate(inp, plan)
     total = ev.total_cost_jpy
     warnings = []
-    if abs(total - solver_cost) > AGREEMENT_TOLERANCE * max(1.0, abs(total)) + 1.0:
+    # The model may over-price a plan that is not optimal (a development or line paid but unused,
+    # a tier reached but not taken), never under-price one: that would mean the formulation and
+    # the spec's cost disagree.
+    if total > solver_cost + AGREEMENT_TOLERANCE * max(1.0, abs(total)) + 1.0:
         warnings.append(
-            f"internal check: the solver's cost ¥{solver_cost:,.0f} differs from the plan's evaluated cost ¥{total:,.0f}"
+            f"internal check: the plan's evaluated cost ¥{total:,.0f} is above the solver's ¥{solver_cost:,.0f}"
         )
     warnings += [f"internal check: the plan breaks a rule: {v}" for v in ev.violations]
     if bound is None:

@@ -1,0 +1,1 @@
+"""The bundled example workbook (a package so that `importlib.resources` finds it in any install)."""
