@@ -31,6 +31,7 @@ class Case:
     outcome: Outcome
     baseline: Outcome | None = None  # the case with cross_brand_sharing = no; None: not solved
     warnings: list[Problem] = field(default_factory=list)
+    analysis: object | None = None  # optimizer.analysis.analyse.CaseAnalysis, made with the solve
 
     @property
     def sharing_saving_jpy(self) -> float | None:
@@ -57,14 +58,20 @@ def solve_case(
     log: Callable[[str], None] = lambda _text: None,
     solver_log: Callable[[str], None] | None = None,
 ) -> Case:
+    """Solve the case, its no-sharing baseline, and the analysis the report explains it with
+    (marginal values and what-ifs re-solve small models, so they belong to solving)."""
+    from optimizer.analysis.analyse import analyse
+
     outcome = make_plan(inp, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log)
     case = Case(source, inp, outcome)
-    if not sharing_baseline or outcome.status not in (OPTIMAL, FEASIBLE):
-        return case
-    if not inp.settings.cross_brand_sharing:
-        case.baseline = outcome
-        return case
-    log("solving the same case without cross-brand sharing (what sharing is worth)")
-    alone = replace(inp, settings=replace(inp.settings, cross_brand_sharing=False))
-    case.baseline = make_plan(alone, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log, start=outcome.plan)
+    if sharing_baseline and outcome.status in (OPTIMAL, FEASIBLE):
+        if not inp.settings.cross_brand_sharing:
+            case.baseline = outcome
+        else:
+            log("solving the same case without cross-brand sharing (what sharing is worth)")
+            alone = replace(inp, settings=replace(inp.settings, cross_brand_sharing=False))
+            case.baseline = make_plan(
+                alone, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log, start=outcome.plan
+            )
+    case.analysis = analyse(case)
     return case

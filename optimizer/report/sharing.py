@@ -1,0 +1,37 @@
+"""The Sharing sheet: what is developed once for both brands, who uses it, what it saves."""
+
+from __future__ import annotations
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from optimizer.analysis.sharing import Sharing
+from optimizer.report.style import NOTE_FONT, PERCENT, SECTION_FONT, TITLE_FONT, UNITS, YEN, Col, key_values, print_setup, put, write_table
+
+COLUMNS = [
+    Col("category"), Col("option or pack", width=26), Col("developed for"), Col("development (¥)", YEN),
+    Col("serves both brands"), Col("brands using it"), Col("variants using it", width=60),
+]
+
+
+def write_sharing(ws: Worksheet, s: Sharing, saving_jpy: float | None) -> None:
+    put(ws, 1, 1, "Sharing: what the brands develop once and use together").font = TITLE_FONT
+    rows = [
+        ("parts and packs developed", s.distinct_parts, UNITS),
+        ("same choices, each brand alone", s.parts_if_alone, UNITS),
+        ("in the plan without sharing", s.parts_without_sharing_plan, UNITS),
+        ("development (parts, packs, top hats) (¥)", s.development_jpy, YEN),
+        ("of which serves both brands (¥)", s.development_shared_jpy, YEN),
+        ("share serving both brands", s.shared_share, PERCENT),
+        ("saving from sharing (¥)", saving_jpy, YEN),
+    ]
+    r = key_values(ws, rows, first_row=3)
+    put(ws, r, 1, "'Developed for' a brand: a category with shared = no (brand-distinct styling), paid once per brand using it.").font = NOTE_FONT
+    put(ws, r + 2, 1, "Options and packs developed").font = SECTION_FONT
+    table = [
+        [i.category, i.option, i.developed_for, i.dev_cost_jpy, "yes" if i.serves_several_brands else "no", ", ".join(i.brands), ", ".join(i.variants)]
+        for i in s.items
+    ]
+    first = r + 3
+    write_table(ws, COLUMNS, table, first_row=first)
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 30)
+    print_setup(ws, title_rows=f"{first}:{first}")
