@@ -2,7 +2,8 @@
 
 Standard output carries only what a command promises (the JSON object with --json);
 progress, warnings and the solver's summary go to standard error. Exit status: 0 a plan
-was found, 1 no plan exists, 2 the workbook or the command is wrong.
+was found, 1 no plan exists, 2 the workbook or the command is wrong, 130 interrupted (Ctrl-C);
+with --all-scenarios also 3 a solver process failed (a fault in plan).
 """
 
 from __future__ import annotations
@@ -21,6 +22,15 @@ EXIT_PLAN, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
 
 
 def example_workbook() -> Path:
+    """The bundled example. Looked for on the package's own path first: `importlib.resources`
+    raises on a namespace package installed in editable mode (setuptools' path-hook entry is not a
+    folder), and a planner must never see that traceback."""
+    import inputs
+
+    for folder in getattr(inputs, "__path__", []):
+        candidate = Path(folder) / "kei-jv.xlsx"
+        if candidate.is_file():
+            return candidate
     return Path(str(resources.files("inputs").joinpath("kei-jv.xlsx")))
 
 
@@ -70,11 +80,28 @@ def main() -> None:
 @click.option("--gap", type=click.FloatRange(min=0), help="Relative optimality gap (overrides mip_rel_gap).")
 @click.option("--no-sharing-baseline", is_flag=True, help="Skip solving the case without cross-brand sharing.")
 @click.option("--solver-log", is_flag=True, help="Stream HiGHS's log to standard error.")
-def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool, time_limit: float | None, gap: float | None, no_sharing_baseline: bool, solver_log: bool) -> None:
+@click.option("--all-scenarios", is_flag=True, help="Solve the base case and every scenario, one report each, then write the comparison workbook (--out names it).")
+@click.option("--jobs", type=click.IntRange(min=1), help="With --all-scenarios: cases solved in parallel processes [default: the number of cores].")
+def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool, time_limit: float | None, gap: float | None, no_sharing_baseline: bool, solver_log: bool, all_scenarios: bool, jobs: int | None) -> None:
     """Find the cheapest plan for WORKBOOK (default: the bundled example) and write its report."""
     workbook = workbook or example_workbook()
+    if all_scenarios and click.get_current_context().get_parameter_source("scenario") != click.core.ParameterSource.DEFAULT:
+        raise click.UsageError("--scenario and --all-scenarios exclude each other: --all-scenarios solves the base case and every scenario.")
+    if jobs is not None and not all_scenarios:
+        raise click.UsageError("--jobs applies to --all-scenarios only.")
     with stdout_reserved() if as_json else contextlib.nullcontext(lambda text: click.echo(text)) as emit:
-        code = _solve(workbook, scenario, out, as_json, time_limit, gap, not no_sharing_baseline, solver_log, emit)
+        if all_scenarios:
+            try:
+                code = _solve_all(workbook, out, as_json, time_limit, gap, not no_sharing_baseline, solver_log, jobs, emit)
+            except KeyboardInterrupt:  # while reading: nothing written yet (later, _solve_all says what was)
+                say("interrupted: nothing written")
+                code = EXIT_INTERRUPTED
+        else:
+            try:
+                code = _solve(workbook, scenario, out, as_json, time_limit, gap, not no_sharing_baseline, solver_log, emit)
+            except KeyboardInterrupt:  # Ctrl-C: nothing written, an earlier report left as it was
+                say("interrupted: no report written (a report already at that path is unchanged)")
+                code = EXIT_INTERRUPTED
     sys.exit(code)
 
 
@@ -129,7 +156,117 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
 
 
 def _file_safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)[:80] or "scenario"
+    from optimizer.batch import file_safe
+
+    return file_safe(name)
+
+
+EXIT_INTERRUPTED, EXIT_FAULT = 130, 3
+
+
+def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver_log, jobs, emit) -> int:
+    """--all-scenarios: validate every case first (exit 2, nothing written, if any is wrong), then
+    solve them in parallel, write each report as its case finishes, then the comparison."""
+    from optimizer.batch import BatchError, Task, check_destinations, default_jobs, prepare_all, report_paths, run_tasks, start_workers
+
+    start_workers()  # first: its imports overlap ours and the validation below
+    stem = Path(workbook).stem
+    comparison_path = Path(out) if out else Path("reports") / f"{stem}-comparison.xlsx"
+    try:
+        say(f"reading {workbook}")
+        cases = prepare_all(workbook)
+        names = [c.source.scenario for c in cases]
+        paths = report_paths(comparison_path.parent, stem, names, taken=(comparison_path,))
+        check_destinations([comparison_path, *paths.values()], inputs=(Path(workbook),))
+    except InputError as err:
+        report_problems(err.problems)
+        return EXIT_INPUT
+    shown: list[Problem] = []
+    for c in cases:
+        fresh = [w for w in c.warnings if w not in shown]
+        shown += fresh
+        for w in fresh:
+            say(f"warning{'' if c.source.scenario == 'base' else f' (scenario {c.source.scenario})'}: {w}")
+
+    # Needed only once every case is solved, and slow to import (the report package): imported
+    # meanwhile, off the critical path.
+    _import_in_background("optimizer.json_out", "optimizer.compare", "optimizer.report.comparison")
+    jobs = min(jobs or default_jobs(), len(cases))
+    total = len(cases)
+    tasks = [
+        Task(i, total, c.source, c.plan_input, paths[c.source.scenario], time_limit, gap, sharing_baseline, solver_log)
+        for i, c in enumerate(cases)
+    ]
+    say(f"solving {total} case{'s' if total != 1 else ''} (base + {total - 1} scenario{'s' if total != 2 else ''}) "
+        f"with {'1 process' if jobs == 1 else f'{jobs} parallel processes'}")
+    done: list[str] = []
+
+    def started(task) -> None:
+        say(f"[{task.index + 1}/{total}] {task.scenario}: solving")
+
+    def finished(task, result) -> None:
+        from optimizer.files import save_atomically
+
+        save_atomically(result.report, lambda fh: fh.write(result.report_bytes), inputs=(Path(workbook),))
+        done.append(str(result.report))
+        k = result.kpis
+        cost = f"total cost ¥{k['total_cost_jpy']:,.0f}" if k["total_cost_jpy"] is not None else "no plan"
+        saving = f", sharing saves ¥{k['sharing_saving_jpy']:,.0f}" if k.get("sharing_saving_jpy") is not None else ""
+        say(f"[{task.index + 1}/{total}] {task.scenario}: {k['status']}, {cost}{saving} ({result.seconds:.1f} s; {len(done)} of {total} done) -> {result.report}")
+        for w in result.warnings:
+            say(f"warning (scenario {task.scenario}): {w}")
+
+    try:
+        results = run_tasks(tasks, jobs, started=started, finished=finished)
+        from optimizer.compare import cases_from, compare
+        from optimizer.json_out import dumps
+        from optimizer.report.comparison import write_comparison
+        from optimizer.solve import FEASIBLE, OPTIMAL
+
+        cmp = compare(cases_from([r.embedded for r in results], [str(r.report) for r in results]))
+        written = write_comparison(comparison_path, cmp, inputs=(Path(workbook), *paths.values()))
+    except InputError as err:
+        report_problems(err.problems)
+        return EXIT_INPUT
+    except BatchError as err:
+        say(f"plan: {err}")
+        return EXIT_FAULT
+    except KeyboardInterrupt:
+        say(f"interrupted: {len(done)} of {total} reports written, no comparison" + (f" ({', '.join(done)})" if done else ""))
+        return EXIT_INTERRUPTED
+    say(f"comparison: {written}")
+    if as_json:
+        emit(dumps({"scenarios": {r.scenario: r.plan for r in results}, "comparison": str(written)}))
+    return EXIT_PLAN if all(r.kpis["status"] in (OPTIMAL, FEASIBLE) for r in results) else EXIT_NO_PLAN
+
+
+def _import_in_background(*modules: str) -> None:
+    import importlib
+    import threading
+
+    threading.Thread(target=lambda: [importlib.import_module(m) for m in modules], daemon=True).start()
+
+
+@main.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=Path("reports") / "comparison.xlsx", show_default=True, help="Comparison workbook to write.")
+def compare(reports: tuple[Path, ...], out: Path) -> None:
+    """Compare REPORT files written by `plan solve` (the base case's, if given, is the reference)."""
+    from optimizer.compare import compare as compare_cases
+    from optimizer.compare import read_reports
+    from optimizer.report.comparison import write_comparison
+
+    try:
+        cmp = compare_cases(read_reports(list(reports)))
+        written = write_comparison(out, cmp, inputs=tuple(reports))
+    except InputError as err:
+        report_problems(err.problems)
+        sys.exit(EXIT_INPUT)
+    for note in cmp.notes:
+        say(f"note: {note}")
+    say(f"compared {len(cmp.cases)} case{'s' if len(cmp.cases) != 1 else ''} against {cmp.base_case.label!r}: "
+        f"{sum(1 for c in cmp.changes if c.decision != 'none')} decisions differ")
+    say(f"comparison: {written}")
 
 
 @main.command()
