@@ -30,7 +30,7 @@ from typing import Callable
 import pyomo.environ as pyo
 
 from models.data import Category, Pack, PartOption, PlanInput, Tier, Variant
-from models.plan import Plan, VariantPlan, price_at
+from models.plan import Plan, VariantPlan, per_category_extreme, price_at
 
 SCALE_JPY = 1e6
 
@@ -197,10 +197,7 @@ class PlatformModel:
         k = self.inp.settings.wh_per_km_per_kg
         budget = {p.name: 1000.0 * p.usable_kwh / v.range_target_km - k * p.mass_kg for p in packs}
         need = {o.key: k * o.mass_kg + o.wh_per_km for opts in options.values() for o in opts}
-        least = {}
-        for c, opts in options.items():
-            floor = min((need[o.key] for o in opts), default=0.0)
-            least[c] = floor if self._category[c].required else min(floor, 0.0)
+        least = per_category_extreme(options, lambda c: self._category[c].required, lambda o: need[o.key])
         body = v.base_wh_per_km + k * v.glider_mass_kg
         lightest = body + sum(least.values())
         tol = 1e-9 * max(1.0, abs(lightest))
@@ -330,6 +327,7 @@ class PlatformModel:
         fam: dict[str, dict] = {n: {} for n in (
             "must_offer", "min_units", "max_units", "one_option", "one_pack", "range_target", "min_power", "power_cap",
             "max_height", "max_length", "max_width", "max_seats", "max_payload", "unit_cost_ceiling", "develop_option", "develop_pack_link",
+            "units_need_offer",
         )}
         for v, vc in ch.items():
             var, y, u = vc.variant, m.offer[v], m.units[v]
@@ -338,6 +336,8 @@ class PlatformModel:
             if var.min_units > 0:
                 fam["min_units"][v] = (0, u - var.min_units * y, None)
             fam["max_units"][v] = (None, u - (var.max_units if self.elastic else vc.max_units) * y, 0)
+            if self.elastic:  # breaking max_units must not let a variant that is not offered sell units
+                fam["units_need_offer"][v] = (None, u - vc.max_units * y, 0)
             for c in inp.categories:
                 chosen = sum(m.use[i] for i in uses[v] if i[1] == c.name)
                 fam["one_option"][(v, c.name)] = (0, chosen - y, 0) if c.required else (None, chosen - y, 0)
@@ -399,6 +399,7 @@ class PlatformModel:
         add("must_offer", fam["must_offer"], lambda v: Rule("must offer", "variants", v, f"variant {v} must be offered"))
         add("min_units", fam["min_units"], lambda v: Rule("minimum units", "variants", v, f"variant {v} sells at least {V(v).min_units:,.0f} units a year if offered"), lambda v: V(v).min_units)
         add("max_units", fam["max_units"], lambda v: Rule("maximum units", "variants", v, f"variant {v} sells at most {V(v).max_units:,.0f} units a year"), lambda v: V(v).max_units or 1.0)
+        add("units_need_offer", fam["units_need_offer"], lambda v: Rule("maximum units", "variants", v, f"variant {v} sells units only if offered"))
         add("one_option", fam["one_option"], lambda k: Rule("option choice", "parts", k[0], f"variant {k[0]} takes {'one option' if cat[k[1]].required else 'at most one option'} of {k[1]}"))
         add("one_pack", fam["one_pack"], lambda v: Rule("pack choice", "packs", v, f"variant {v} carries one pack that fits its {V(v).pack_bay_mm:,.0f} mm bay"))
         add("range_target", fam["range_target"], lambda v: Rule("range target", "variants", v, f"variant {v} reaches its range target of {V(v).range_target_km:,.0f} km"), lambda v: V(v).base_wh_per_km + k_mass * V(v).glider_mass_kg)

@@ -8,8 +8,9 @@ agreement is checked after every solve and in the tests.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
-from models.data import PlanInput, Tier, Variant
+from models.data import PartOption, PlanInput, Tier, Variant
 
 # A volume within this relative distance below a tier threshold counts as reaching it: the
 # solver works to a feasibility tolerance of about 1e-7 and units are rounded to 1e-4.
@@ -104,6 +105,16 @@ def price_at(list_price: float, tiers: tuple[Tier, ...], volume: float) -> tuple
         if volume >= tier.min_units - TIER_TOLERANCE * max(1.0, tier.min_units):
             price, reached = tier.unit_cost_jpy, tier.min_units
     return price, reached
+
+
+def per_category_extreme(
+    options: dict[str, list[PartOption]], required: Callable[[str], bool], measure: Callable[[PartOption], float], pick=min
+) -> dict[str, float]:
+    """Per category, the least (or with pick=max the most) an allowed option adds to a measure;
+    an optional category may take no option and so counts 0 as a choice. Measures add up over
+    categories, so the sum is the least (most) a variant's options can reach together. A required
+    category with nothing allowed counts 0 (such a variant can never be offered anyway)."""
+    return {c: pick([measure(o) for o in opts] + ([] if required(c) else [0.0]), default=0.0) for c, opts in options.items()}
 
 
 def variant_figures(inp: PlanInput, variant: Variant, vp: VariantPlan) -> VariantFigures:
