@@ -93,21 +93,14 @@ def prepare_all(workbook: Path) -> list[Prepared]:
     """The base case and every scenario, validated. Raises InputError listing every problem of
     every case, so that nothing is solved or written when any case is wrong."""
     from optimizer.pipeline import Source
-    from optimizer.scenarios import apply_scenario, scenario_names
+    from optimizer.scenarios import apply_scenario, scenario_names, sheet_problems
     from optimizer.validate import validate
     from optimizer.workbook import read_workbook
 
     raw = read_workbook(workbook)
     names = scenario_names(raw)
-    if BASE in names:
-        sheet = raw.sheets["scenarios"]
-        row = next(r for r in sheet.rows if str(r.cells.get("scenario") or "").strip() == BASE)
-        raise InputError([
-            Problem(sheet.title, row.number, "scenario", BASE, "a scenario cannot be called base: base is the workbook as it stands",
-                    "Rename the scenario.", sheet.letter("scenario"))
-        ])
     out: list[Prepared] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = sheet_problems(raw)
     for name in [BASE, *names]:
         try:
             validated = validate(apply_scenario(raw, name))

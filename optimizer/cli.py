@@ -106,10 +106,7 @@ def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool,
 
 
 def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, solver_log, emit) -> int:
-    from optimizer.json_out import dumps, plan_json
     from optimizer.pipeline import load_input, solve_case
-    from optimizer.report import write_report
-    from optimizer.solve import FEASIBLE, OPTIMAL
 
     try:
         say(f"reading {workbook}" + (f" (scenario {scenario})" if scenario != "base" else ""))
@@ -117,6 +114,10 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
     except InputError as err:
         report_problems(err.problems)
         return EXIT_INPUT
+    # The solver stack (Pyomo, HiGHS) is imported only for a workbook worth solving.
+    from optimizer.json_out import dumps, plan_json
+    from optimizer.report import write_report
+    from optimizer.solve import FEASIBLE, OPTIMAL
     report_problems(warnings, warnings=True)
     out = out or Path("reports") / f"{Path(workbook).stem}-{_file_safe(scenario)}.xlsx"
 
@@ -274,14 +275,14 @@ def compare(reports: tuple[Path, ...], out: Path) -> None:
 @click.option("--scenario", help="Validate only this scenario [default: the base case and every scenario].")
 def validate(workbook: Path, scenario: str | None) -> None:
     """Check WORKBOOK (and its scenarios) without solving."""
-    from optimizer.scenarios import apply_scenario, scenario_names
+    from optimizer.scenarios import apply_scenario, scenario_names, sheet_problems
     from optimizer.validate import validate as check
     from optimizer.workbook import read_workbook
 
     try:
         raw = read_workbook(workbook)
         names = [scenario] if scenario else ["base"] + scenario_names(raw)
-        problems: list[Problem] = []
+        problems: list[Problem] = [] if scenario else sheet_problems(raw)
         warned = False
         for name in names:
             try:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from models.data import PlanInput
 from optimizer.problems import Problem
 from optimizer.scenarios import apply_scenario
-from optimizer.solve import FEASIBLE, OPTIMAL, Outcome, make_plan
 from optimizer.validate import validate
 from optimizer.workbook import read_workbook
+
+if TYPE_CHECKING:  # the solver stack is imported only when a case is solved
+    from optimizer.solve import Outcome
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ def solve_case(
     """Solve the case, its no-sharing baseline, and the analysis the report explains it with
     (marginal values and what-ifs re-solve small models, so they belong to solving)."""
     from optimizer.analysis.analyse import analyse
+    from optimizer.solve import FEASIBLE, OPTIMAL, make_plan
 
     outcome = make_plan(inp, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log)
     case = Case(source, inp, outcome)

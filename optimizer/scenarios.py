@@ -29,17 +29,34 @@ def scenario_names(raw: RawWorkbook) -> list[str]:
     return names
 
 
+def sheet_problems(raw: RawWorkbook) -> list[Problem]:
+    """Rows no scenario can own: a blank scenario name (the row would be ignored silently), or the
+    name base, which means the workbook as it stands."""
+    sheet = raw.sheets.get("scenarios")
+    out: list[Problem] = []
+    for row in sheet.rows if sheet else []:
+        name = _text(row.cells.get("scenario"))
+        letter = sheet.letter("scenario")
+        if not name:
+            out.append(Problem(sheet.title, row.number, "scenario", None, "is blank, so this row belongs to no scenario", "Give the scenario's name.", letter))
+        elif name.lower() == BASE:
+            out.append(Problem(sheet.title, row.number, "scenario", name, "base is the workbook as it stands and cannot be a scenario's name", "Rename the scenario.", letter))
+    return out
+
+
 def apply_scenario(raw: RawWorkbook, name: str) -> RawWorkbook:
     """A copy of the workbook with the scenario's rows applied; the base case is returned as is."""
-    names = scenario_names(raw)
-    if name == BASE and BASE not in names:
+    if name == BASE:
         return raw
+    problems = sheet_problems(raw)
+    if problems:
+        raise InputError(problems)
+    names = scenario_names(raw)
     if name not in names:
         hint = _did_you_mean(name, names) or (f"Scenarios in this workbook: {', '.join(names)}." if names else "This workbook has no scenarios sheet rows.")
         raise InputError([Problem("scenarios", None, "scenario", name, "no scenario of that name", hint)])
     out = copy.deepcopy(raw)
     scen = out.sheets["scenarios"]
-    problems: list[Problem] = []
     for row in scen.rows:
         if _text(row.cells.get("scenario")) == name:
             _apply_row(out, scen, row, name, problems)

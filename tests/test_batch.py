@@ -58,7 +58,7 @@ def test_a_scenario_called_base_is_refused(tmp_path):
         prepare_all(write(tables(scenarios=rows), tmp_path / "wb.xlsx"))
     (problem,) = err.value.problems
     assert (problem.sheet, problem.row, problem.column) == ("scenarios", 2, "scenario")
-    assert "cannot be called base" in problem.message
+    assert "cannot be a scenario's name" in problem.message
 
 
 def test_report_paths_never_collide(tmp_path):

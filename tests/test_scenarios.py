@@ -207,3 +207,19 @@ def test_unknown_scenario_without_scenarios_sheet(tmp_path):
     result = invoke("solve", write(tables(scenarios=None), tmp_path / "wb.xlsx"), "--scenario", "x", "--out", tmp_path / "r.xlsx")
     assert result.exit_code == 2
     find_problem(result.stderr, "(value 'x')", "no scenario of that name")
+
+
+@pytest.mark.parametrize(
+    "name, fragment",
+    [(None, "belongs to no scenario"), ("base", "base is the workbook as it stands"), ("Base", "base is the workbook as it stands")],
+)
+def test_a_row_no_scenario_can_own_is_an_error_naming_its_row(tmp_path, name, fragment):
+    bad = BASE_SCENARIOS + rows((name, "packs", "*", "unit_cost_jpy", "multiply", 1.1))  # Excel row 4
+    wb = write(tables(scenarios=bad), tmp_path / "wb.xlsx")
+    result = invoke("validate", wb)
+    assert result.exit_code == 2
+    line = find_problem(result.stderr, "sheet 'scenarios'", "row 4", "column A 'scenario'", fragment)
+    assert line
+    # Solving a scenario refuses too; the base case itself still solves.
+    assert invoke("solve", wb, "--scenario", "dear-packs", "--out", tmp_path / "r.xlsx").exit_code == 2
+    assert not (tmp_path / "r.xlsx").exists()
