@@ -1,10 +1,11 @@
 """Hand a Pyomo model to HiGHS and read the answer back.
 
-We compile with Pyomo's `LinearStandardFormCompiler` and pass the matrix to `highspy`
-directly instead of using Pyomo's HiGHS plugins: it is 4.5–6× faster on large models
-(../shared/reference/solver-notes.md) and gives full control of what the plugins get wrong
-or lack — the time limit is honoured as set, a plan found before the limit is always kept,
-a MIP start can be handed over, and HiGHS's banner and log never reach standard output.
+We compile the model to a matrix ourselves (Pyomo's linear-expression visitor, numpy) and pass
+it to `highspy` directly instead of using Pyomo's HiGHS plugins: a matrix hand-over is 4.5–6×
+faster on large models (../shared/reference/solver-notes.md) and gives full control of what the
+plugins get wrong or lack — the time limit is honoured as set, a plan found before the limit is
+always kept, a starting plan can be handed over, and HiGHS's banner and log never reach
+standard output.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Callable
 
 import highspy
 import numpy as np
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from pyomo.common.errors import InfeasibleConstraintException
+from pyomo.core import Constraint, Objective, Var, minimize
+from pyomo.repn.linear import LinearRepnVisitor
 
 
 @dataclass
@@ -31,6 +34,13 @@ class Compiled:
     nonzeros: int
     seconds: float
 
+
+    def activity(self, values) -> np.ndarray:
+        """Each row's body at a solution (A @ x), for telling which bounds bind."""
+        m = self.lp.a_matrix_
+        starts = np.asarray(m.start_)
+        row_of = np.repeat(np.arange(len(self.rows)), np.diff(starts))
+        return np.bincount(row_of, weights=np.asarray(m.value_) * np.asarray(values)[np.asarray(m.index_)], minlength=len(self.rows))
 
     def reader(self, values) -> Callable[[object], float]:
         """Variable -> value in a solution; a variable the compiler left out is its fixed value or 0."""
@@ -81,24 +91,69 @@ def new_highs() -> highspy.Highs:
 
 
 def compile_model(model) -> Compiled:
-    """Pyomo model -> HiGHS LP/MIP (column-wise matrix, bounds, integrality, objective offset)."""
+    """Pyomo model -> HiGHS LP/MIP: row-wise matrix, bounds, integrality, objective offset.
+
+    Each constraint body goes through Pyomo's own linear-expression visitor; fixed variables
+    fold into constants, as the standard-form compiler does. Rows follow its mixed form: an
+    equality is one row (multiplier 0), an inequality one row per bound (1 for <=, -1 for >=),
+    so a row's dual prices exactly one of the planner's bounds. Numpy only: Pyomo's
+    standard-form compiler would import scipy, and Pyomo's scipy loader imports scipy.stats
+    with it, which costs every run about a second.
+    """
     started = time.perf_counter()
-    info = LinearStandardFormCompiler().write(model, mixed_form=True)
-    columns, rows = info.columns, info.rows
-    n_col, n_row = len(columns), len(rows)
+    visitor = LinearRepnVisitor({})
+    columns = [v for v in model.component_data_objects(Var, descend_into=True) if not v.fixed]
+    col_of = {id(v): j for j, v in enumerate(columns)}
+    n_col = len(columns)
+
+    objectives = list(model.component_data_objects(Objective, active=True, descend_into=True))
+    if len(objectives) != 1 or objectives[0].sense != minimize:
+        raise ValueError("the model needs exactly one objective, to minimise")
+    cost = np.zeros(n_col)
+    repn = visitor.walk_expression(objectives[0].expr)
+    _check_linear(repn, objectives[0])
+    for vid, coef in repn.linear.items():
+        cost[col_of[vid]] += coef
+    offset = float(repn.constant)
+
+    rows: list[tuple[object, int]] = []
+    starts, index, value, lower, upper = [0], [], [], [], []
+    inf = highspy.kHighsInf
+    for con in model.component_data_objects(Constraint, active=True, descend_into=True):
+        lb, body, ub = con.to_bounded_expression(evaluate_bounds=True)
+        repn = visitor.walk_expression(body)
+        _check_linear(repn, con)
+        const = float(repn.constant)
+        if not repn.linear:
+            if (lb is not None and const < lb - 1e-9 * max(1.0, abs(lb))) or (ub is not None and const > ub + 1e-9 * max(1.0, abs(ub))):
+                raise InfeasibleConstraintException(f"model contains a trivially infeasible constraint, '{con.name}'")
+            continue
+        cols = [col_of[vid] for vid in repn.linear]
+        coefs = list(repn.linear.values())
+        if lb is not None and ub is not None and lb == ub:
+            bounds = [(0, lb - const, ub - const)]
+        else:
+            bounds = ([(1, -inf, ub - const)] if ub is not None else []) + ([(-1, lb - const, inf)] if lb is not None else [])
+        for mult, lo, hi in bounds:
+            rows.append((con, mult))
+            index.extend(cols)
+            value.extend(coefs)
+            starts.append(len(index))
+            lower.append(lo)
+            upper.append(hi)
+
     lp = highspy.HighsLp()
     lp.num_col_ = n_col
-    lp.num_row_ = n_row
-    inf = highspy.kHighsInf
-    lp.col_cost_ = np.asarray(info.c.toarray()[0] if n_col else [], dtype=np.float64)
-    lower = np.empty(n_col)
-    upper = np.empty(n_col)
+    lp.num_row_ = len(rows)
+    lp.col_cost_ = cost
+    col_lower = np.empty(n_col)
+    col_upper = np.empty(n_col)
     integrality = []
     binaries = integers = 0
     for j, var in enumerate(columns):
         lb, ub = var.bounds
-        lower[j] = -inf if lb is None else lb
-        upper[j] = inf if ub is None else ub
+        col_lower[j] = -inf if lb is None else lb
+        col_upper[j] = inf if ub is None else ub
         if var.is_integer():
             integrality.append(highspy.HighsVarType.kInteger)
             if var.is_binary():
@@ -107,32 +162,35 @@ def compile_model(model) -> Compiled:
                 integers += 1
         else:
             integrality.append(highspy.HighsVarType.kContinuous)
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    rhs = np.asarray(info.rhs, dtype=np.float64)
-    mult = np.fromiter((r[1] for r in rows), dtype=np.int8, count=n_row)
-    lp.row_lower_ = np.where(mult <= 0, rhs, -inf)
-    lp.row_upper_ = np.where(mult >= 0, rhs, inf)
-    A = info.A
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.num_col_ = n_col
-    lp.a_matrix_.num_row_ = n_row
-    lp.a_matrix_.start_ = np.asarray(A.indptr, dtype=np.int32) if n_col else np.zeros(1, dtype=np.int32)
-    lp.a_matrix_.index_ = np.asarray(A.indices, dtype=np.int32)
-    lp.a_matrix_.value_ = np.asarray(A.data, dtype=np.float64)
+    lp.col_lower_ = col_lower
+    lp.col_upper_ = col_upper
+    lp.row_lower_ = np.asarray(lower, dtype=np.float64)
+    lp.row_upper_ = np.asarray(upper, dtype=np.float64)
+    matrix = lp.a_matrix_
+    matrix.format_ = highspy.MatrixFormat.kRowwise
+    matrix.num_col_ = n_col
+    matrix.num_row_ = len(rows)
+    matrix.start_ = np.asarray(starts, dtype=np.int32)
+    matrix.index_ = np.asarray(index, dtype=np.int32)
+    matrix.value_ = np.asarray(value, dtype=np.float64)
     if binaries or integers:
         lp.integrality_ = integrality
-    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    lp.offset_ = offset
     return Compiled(
         lp=lp,
         columns=columns,
         rows=rows,
-        col_of={id(v): j for j, v in enumerate(columns)},
+        col_of=col_of,
         binaries=binaries,
         integers=integers,
-        nonzeros=int(A.nnz),
+        nonzeros=len(index),
         seconds=time.perf_counter() - started,
     )
+
+
+def _check_linear(repn, component) -> None:
+    if repn.nonlinear is not None:
+        raise ValueError(f"{component.name} is not linear")
 
 
 def run_highs(

@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 import numpy as np
 import pyomo.environ as pyo
-import scipy.sparse as sp
 
 from models.data import PlanInput
 from models.formulation import SCALE_JPY, PlatformModel
@@ -107,12 +106,6 @@ def _solve(compiled: Compiled) -> tuple[float | None, np.ndarray | None, np.ndar
     return run.objective * SCALE_JPY, run.values, run.row_duals
 
 
-def _matrix(compiled: Compiled) -> sp.csc_matrix:
-    a = compiled.lp.a_matrix_
-    shape = (len(compiled.rows), len(compiled.columns))
-    return sp.csc_matrix((np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)), shape=shape)
-
-
 def solve_fixed(inp: PlanInput, plan: Plan, *, relax: bool = True) -> FixedLP | None:
     """The plan's LP, solved. None when it has no optimum (the plan breaks a rule)."""
     pm = PlatformModel(inp)
@@ -133,7 +126,7 @@ def solve_fixed(inp: PlanInput, plan: Plan, *, relax: bool = True) -> FixedLP | 
             cost, values, duals, relaxed = cost_r, values_r, duals_r, True
         else:
             _restore(compiled, saved)
-    activity = _matrix(compiled) @ values
+    activity = compiled.activity(values)
     return FixedLP(pm, compiled, cost, values, duals, activity, relaxed)
 
 
