@@ -141,13 +141,15 @@ class PlatformModel:
                         why.append(text)
             options = {c.name: self._allowed_options(v, c) for c in inp.categories}
             packs = [p for p in inp.packs if self._pack_fits(v, p)]
-            if not self.elastic:
-                options, packs = self._reach_range(v, options, packs)
-            for c in inp.categories:
-                if c.required and not options[c.name]:
-                    why.append(f"no option of required category {c.name} is allowed for it")
+            bare = [c.name for c in inp.categories if c.required and not options[c.name]]
+            for c in bare:
+                why.append(f"no option of required category {c} is allowed for its body style and brand")
             if not packs:
-                why.append("no pack fits its bay" + ("" if self.elastic else ", its height limit and its unit cost ceiling, and reaches its range target"))
+                why.append("no pack fits its bay")
+            if not self.elastic and not bare and packs:
+                options, packs = self._prune(v, options, packs)
+                if not packs or any(c.required and not options[c.name] for c in inp.categories):
+                    why.append("no choice of its allowed parts and packs meets its range target, power, height, length and unit cost ceiling together")
             plants = [k.name for k in inp.plants if k.builds(v.body_style)]
             if self.elastic:
                 demand_min = [d.min_units for d in inp.demand if d.min_units is not None and d.covers(v)]
@@ -168,58 +170,61 @@ class PlatformModel:
                 self.choices[v.name] = VariantChoices(v, options, packs, plants, max_units)
 
     def _allowed_options(self, v: Variant, c: Category) -> list[PartOption]:
-        r = self.inp.rules
-        ceiling = v.max_unit_cost_jpy
-        return [
-            o
-            for o in self.inp.options_of(c.name)
-            if o.allowed_for(v)
-            and (
-                self.elastic
-                or (
-                    o.power_kw <= r.max_power_kw
-                    and v.height_mm + o.height_mm <= r.max_height_mm
-                    and v.length_mm + o.length_mm <= r.max_length_mm
-                    and (ceiling is None or v.top_hat_unit_cost_jpy + o.unit_cost_jpy <= ceiling)
-                )
-            )
+        return [o for o in self.inp.options_of(c.name) if o.allowed_for(v)]
+
+    def _measures(self, v: Variant) -> list[tuple[Callable[[PartOption], float], Callable[[Pack], float], float, float]]:
+        """The variant's own rules as `base + sum over choices <= limit`: (option value, pack
+        value, base, limit). A minimum (power) is written negated; range in Wh/km: the body and
+        options consume, a pack's energy over the target is a negative consumption."""
+        r, k = self.inp.rules, self.inp.settings.wh_per_km_per_kg
+        zero = lambda _x: 0.0  # noqa: E731
+        out = [
+            (lambda o: o.power_kw, zero, 0.0, r.max_power_kw),
+            (lambda o: o.height_mm, lambda p: p.height_mm, v.height_mm, r.max_height_mm),
+            (lambda o: o.length_mm, zero, v.length_mm, r.max_length_mm),
         ]
+        if v.min_power_kw > 0:
+            out.append((lambda o: -o.power_kw, zero, 0.0, -v.min_power_kw))
+        if v.max_unit_cost_jpy is not None:
+            out.append((lambda o: o.unit_cost_jpy, lambda p: p.unit_cost_jpy, v.top_hat_unit_cost_jpy, v.max_unit_cost_jpy))
+        if v.range_target_km > 0:
+            out.append((
+                lambda o: k * o.mass_kg + o.wh_per_km,
+                lambda p: k * p.mass_kg - 1000.0 * p.usable_kwh / v.range_target_km,
+                v.base_wh_per_km + k * v.glider_mass_kg,
+                0.0,
+            ))
+        return out
 
-    def _reach_range(self, v: Variant, options: dict[str, list[PartOption]], packs: list[Pack]) -> tuple[dict[str, list[PartOption]], list[Pack]]:
-        """Drop packs and options that cannot reach the range target even with the most efficient
-        choice in every other category (exact: range depends on each choice separately).
+    def _prune(self, v: Variant, options: dict[str, list[PartOption]], packs: list[Pack]) -> tuple[dict[str, list[PartOption]], list[Pack]]:
+        """Drop every option and pack that breaks one of the variant's rules even with the most
+        favourable choice in every other category, repeated until nothing more drops.
 
-        In Wh/km: a pack p gives a budget 1000·kWh/target − k·mass; the body takes base + k·glider,
-        and each category's option takes k·mass + wh_per_km (an optional category may take none).
-        """
-        if v.range_target_km <= 0:
-            return options, packs
-        k = self.inp.settings.wh_per_km_per_kg
-        budget = {p.name: 1000.0 * p.usable_kwh / v.range_target_km - k * p.mass_kg for p in packs}
-        need = {o.key: k * o.mass_kg + o.wh_per_km for opts in options.values() for o in opts}
-        least = per_category_extreme(options, lambda c: self._category[c].required, lambda o: need[o.key])
-        body = v.base_wh_per_km + k * v.glider_mass_kg
-        lightest = body + sum(least.values())
-        tol = 1e-9 * max(1.0, abs(lightest))
-        packs = [p for p in packs if budget[p.name] >= lightest - tol]
-        if not packs:
-            return options, packs
-        best = max(budget[p.name] for p in packs)
-        kept = {
-            c: [o for o in opts if best >= lightest - least[c] + need[o.key] - tol]
-            for c, opts in options.items()
-        }
-        return kept, packs
+        Exact: each rule adds up one value per category (an optional category may add none) and
+        one per pack, so a choice that breaks it with the least the others can add breaks it with
+        any. Without this the LP relaxation mixes, say, a 30 kW motor into a variant that needs
+        39 kW, because a 47 kW one makes up the average."""
+        required = lambda c: self._category[c].required  # noqa: E731
+        measures = self._measures(v)
+        changed = True
+        while changed and packs and all(opts or not required(c) for c, opts in options.items()):
+            changed = False
+            for of_option, of_pack, base, limit in measures:
+                least = per_category_extreme(options, required, of_option)
+                least_pack = min(of_pack(p) for p in packs)
+                total = base + sum(least.values()) + least_pack
+                tol = 1e-9 * max(1.0, abs(limit), abs(total))
+                kept_packs = [p for p in packs if total - least_pack + of_pack(p) <= limit + tol]
+                kept = {c: [o for o in opts if total - least[c] + of_option(o) <= limit + tol] for c, opts in options.items()}
+                if len(kept_packs) != len(packs) or any(len(kept[c]) != len(options[c]) for c in options):
+                    changed = True
+                options, packs = kept, kept_packs
+                if not packs:
+                    break
+        return options, packs
 
     def _pack_fits(self, v: Variant, p: Pack) -> bool:
-        if p.length_mm > v.pack_bay_mm:
-            return False
-        if self.elastic:
-            return True
-        ceiling = v.max_unit_cost_jpy
-        return v.height_mm + p.height_mm <= self.inp.rules.max_height_mm and (
-            ceiling is None or v.top_hat_unit_cost_jpy + p.unit_cost_jpy <= ceiling
-        )
+        return p.length_mm <= v.pack_bay_mm
 
     # ------------------------------------------------------------------ the model
     def _build(self) -> None:

@@ -21,8 +21,10 @@ from optimizer.highs_bridge import compile_model, run_highs
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
 # Relative disagreement between the solver's objective and the evaluated cost that we report.
 AGREEMENT_TOLERANCE = 1e-6
-# From this many yes/no decisions on, a heuristic first plan is handed to HiGHS (optimizer.start).
-START_HEURISTIC_BINARIES = 1000
+# When HiGHS stops at the time limit without any plan, the heuristic of optimizer.start gets
+# this share of the limit (at least HEURISTIC_MIN_S) to find one.
+HEURISTIC_SHARE = 0.25
+HEURISTIC_MIN_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -95,13 +97,6 @@ def make_plan(
         f"model: {size.variables:,} variables ({size.binaries:,} yes/no), {size.constraints:,} constraints; "
         f"solving with HiGHS (time limit {limit:g} s, gap {gap_target:g})"
     )
-    if start is None and size.binaries >= START_HEURISTIC_BINARIES:
-        from optimizer.start import first_plan
-
-        heuristic_started = time.perf_counter()
-        start = first_plan(pm, compiled, limit, log)
-        seconds["start heuristic"] = time.perf_counter() - heuristic_started
-        limit = max(0.1, limit - seconds["start heuristic"])
     start_vector = None
     if start is not None:
         values = pm.values_for(start)
@@ -110,6 +105,17 @@ def make_plan(
     seconds["solve"] = run.seconds
     extra = dict(highs_status=run.model_status, nodes=run.nodes, size=size)
 
+    if not run.has_solution and not run.infeasible:
+        # The limit struck before HiGHS found any plan: a quick plan from the heuristic is better
+        # than none (it costs extra time only here; handing it to HiGHS up front did not pay).
+        from optimizer.start import first_plan
+
+        heuristic_started = time.perf_counter()
+        fallback = first_plan(pm, compiled, max(HEURISTIC_MIN_S, HEURISTIC_SHARE * limit), log)
+        seconds["start heuristic"] = time.perf_counter() - heuristic_started
+        if fallback is not None:
+            heuristic_cost = evaluate(inp, fallback).total_cost_jpy
+            return _finish(inp, fallback, FEASIBLE, heuristic_cost, _yen(run.dual_bound), run.nodes, [], {**base, **extra}, run.model_status)
     if not run.has_solution:
         if run.infeasible:
             return _no_plan(inp, findings, {**base, **extra}, log)

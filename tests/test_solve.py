@@ -7,7 +7,7 @@ import pytest
 import builders
 from benchmarks.generate import make
 from models.plan import evaluate
-from optimizer.highs_bridge import compile_model
+from optimizer.highs_bridge import HighsRun, compile_model
 from optimizer.pipeline import load_input
 from optimizer.solve import FEASIBLE, INFEASIBLE, OPTIMAL, make_plan
 from optimizer.start import first_plan
@@ -31,11 +31,27 @@ def test_a_time_limit_ends_with_the_best_plan_found_not_with_nothing(large):
     assert outcome.warnings == []
 
 
-def test_the_starting_plan_heuristic_obeys_every_rule(large):
+def test_the_quick_plan_heuristic_obeys_every_rule(large):
     pm = PlatformModel(large)
-    plan = first_plan(pm, compile_model(pm.m), time_limit_s=20)
+    plan = first_plan(pm, compile_model(pm.m), budget=5)
     assert plan is not None
     assert evaluate(large, plan).violations == []
+
+
+def test_a_limit_that_strikes_before_any_plan_still_ends_with_one(large, monkeypatch):
+    """HiGHS stopped by its limit with no plan (simulated: on a quiet machine it rarely happens)
+    but with a bound: the quick heuristic supplies a plan and the bound gives its gap."""
+    import optimizer.solve as solve
+
+    def stopped(compiled, **_kw):
+        return HighsRun("Time limit reached", False, False, False, None, 800_000.0, 0, 0.01, None, None)
+
+    monkeypatch.setattr(solve, "run_highs", stopped)
+    outcome = make_plan(large, time_limit_s=10)
+    assert outcome.status == FEASIBLE and outcome.plan is not None
+    assert outcome.evaluation.violations == [] and outcome.warnings == []
+    assert "start heuristic" in outcome.seconds
+    assert outcome.best_bound_jpy == pytest.approx(8e11) and outcome.gap > 0
 
 
 def test_a_start_plan_is_kept_when_the_search_has_no_time(tmp_path):
