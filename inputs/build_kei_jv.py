@@ -47,7 +47,7 @@ SETTINGS = [
     ("lifecycle_years", 6, "estimate: typical kei model cycle (N-BOX, Sakura generations ~6 years)"),
     ("wh_per_km_per_kg", 0.05, "estimate: spec default; +220 kg EV mass penalty [S75] ≈ +11 Wh/km"),
     ("time_limit_s", 60, "spec default"),
-    ("mip_rel_gap", 0.0, "prove the optimum: the example closes at the root in under a second"),
+    ("mip_rel_gap", 0.0001, "prove the optimum (0.01 %): the example closes at the root in under a second"),
     ("integer_units", "no", "estimate: units per year are planning volumes, not whole cars"),
     ("cross_brand_sharing", "yes",
      "[S64][S76] the JV premise: one development serves both brands, as in NMKV; scenario no-sharing turns it off"),

@@ -82,7 +82,7 @@ def make_plan(
         return _no_plan(inp, findings + [Finding(f"{t[0].upper()}{t[1:]}.", True, "") for t in pm.static_conflicts], base, log)
     if not pm.choices:
         plan = Plan({v.name: VariantPlan(offered=False) for v in inp.variants})
-        return _finish(inp, plan, OPTIMAL, 0.0, None, 0, [], base, "no variant can be offered")
+        return _finish(inp, plan, OPTIMAL, 0.0, None, **base, highs_status="no variant can be offered")
 
     compiled = compile_model(pm.m)
     seconds["handover"] = compiled.seconds
@@ -103,7 +103,7 @@ def make_plan(
         start_vector = [values.get(id(var), 0.0) for var in compiled.columns]
     run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, start=start_vector, log_line=solver_log)
     seconds["solve"] = run.seconds
-    extra = dict(highs_status=run.model_status, nodes=run.nodes, size=size)
+    base.update(highs_status=run.model_status, nodes=run.nodes, size=size)
 
     if not run.has_solution and not run.infeasible:
         # The limit struck before HiGHS found any plan: a quick plan from the heuristic is better
@@ -114,20 +114,19 @@ def make_plan(
         fallback = first_plan(pm, compiled, max(HEURISTIC_MIN_S, HEURISTIC_SHARE * limit), log)
         seconds["start heuristic"] = time.perf_counter() - heuristic_started
         if fallback is not None:
-            heuristic_cost = evaluate(inp, fallback).total_cost_jpy
-            return _finish(inp, fallback, FEASIBLE, heuristic_cost, _yen(run.dual_bound), run.nodes, [], {**base, **extra}, run.model_status)
+            return _finish(inp, fallback, FEASIBLE, None, _yen(run.dual_bound), **base)
     if not run.has_solution:
         if run.infeasible:
-            return _no_plan(inp, findings, {**base, **extra}, log)
+            return _no_plan(inp, findings, base, log)
         conflicts = [
             f"No plan was found before the solver stopped ({run.model_status}, after {run.seconds:.1f} s); "
             "a plan may still exist. Raise time_limit_s on the settings sheet or --time-limit."
         ]
-        return Outcome(UNKNOWN, None, None, None, _yen(run.dual_bound), None, conflicts, **base, **extra)
+        return Outcome(UNKNOWN, None, None, None, _yen(run.dual_bound), None, conflicts, **base)
 
     plan = pm.plan_from(compiled.reader(run.values))
     status = OPTIMAL if run.optimal else FEASIBLE
-    return _finish(inp, plan, status, run.objective * SCALE_JPY, _yen(run.dual_bound), run.nodes, [], {**base, **extra}, run.model_status)
+    return _finish(inp, plan, status, run.objective * SCALE_JPY, _yen(run.dual_bound), **base)
 
 
 def _no_plan(inp: PlanInput, findings: list[Finding], base: dict, log: Callable[[str], None]) -> Outcome:
@@ -140,14 +139,16 @@ def _yen(x: float | None) -> float | None:
     return None if x is None else x * SCALE_JPY
 
 
-def _finish(inp: PlanInput, plan: Plan, status: str, solver_cost: float, bound: float | None, nodes: int, conflicts: list[str], base: dict, highs_status: str) -> Outcome:
+def _finish(inp: PlanInput, plan: Plan, status: str, solver_cost: float | None, bound: float | None, **fields) -> Outcome:
+    """The outcome of a plan: its evaluated cost, its gap to the bound, and the internal checks.
+    `solver_cost` is the model's price of the plan (None: the plan did not come from the model)."""
     ev = evaluate(inp, plan)
     total = ev.total_cost_jpy
     warnings = []
     # The model may over-price a plan that is not optimal (a development or line paid but unused,
     # a tier reached but not taken), never under-price one: that would mean the formulation and
     # the spec's cost disagree.
-    if total > solver_cost + AGREEMENT_TOLERANCE * max(1.0, abs(total)) + 1.0:
+    if solver_cost is not None and total > solver_cost + AGREEMENT_TOLERANCE * max(1.0, abs(total)) + 1.0:
         warnings.append(
             f"internal check: the plan's evaluated cost ¥{total:,.0f} is above the solver's ¥{solver_cost:,.0f}"
         )
@@ -156,7 +157,4 @@ def _finish(inp: PlanInput, plan: Plan, status: str, solver_cost: float, bound: 
         bound = total if status == OPTIMAL else None
     bound = min(bound, total) if bound is not None else None
     gap = None if bound is None else (0.0 if total <= 0 else max(0.0, (total - bound) / abs(total)))
-    base = {k: v for k, v in base.items() if k not in ("highs_status", "nodes")}
-    return Outcome(
-        status, plan, ev, total, bound, gap, conflicts, highs_status=highs_status, nodes=nodes, warnings=warnings, **base
-    )
+    return Outcome(status, plan, ev, total, bound, gap, [], warnings=warnings, **fields)
