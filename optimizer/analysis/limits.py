@@ -27,7 +27,9 @@ RANGE_STEP_KM = 10.0
 CEILING_STEP_JPY = 10000.0
 RELAX_STEP = {"power cap": 1.0, "max height": 10.0, "max length": 10.0}
 # Wall-clock budget for what-if re-solves in one report; the rest are listed as not re-solved.
+# Each re-solve gets what is left of it (at least MIN_SOLVE_S), so the budget holds.
 WHAT_IF_BUDGET_S = 3.0
+MIN_SOLVE_S = 0.2
 
 LP_BASIS = "LP, decisions fixed"
 MIP_BASIS = "MIP re-solve, other choices kept"
@@ -163,13 +165,14 @@ def _discrete(inp: PlanInput, plan: Plan, ev: Evaluation, years: float, what_ifs
         change = _change_words(rule, c)
         w = None
         if what_ifs and lp_cost is not None and time.perf_counter() <= deadline:
-            w, after = what_if(rule, subject, change, changed, plan, free, lp_cost)
+            left = lambda: max(MIN_SOLVE_S, deadline - time.perf_counter())  # noqa: E731  each solve within the budget
+            w, after = what_if(rule, subject, change, changed, plan, free, lp_cost, time_limit_s=left())
             tightening = rule in ("range target", "unit cost ceiling")
             if w.delta_jpy is not None and (not tightening or w.delta_jpy < -mg.NOTHING_JPY):
                 # A relaxation, or a tightening that seems to save: the plan itself could be
                 # improved by re-choosing these parts, so compare with that re-choice instead.
                 if free not in bases:
-                    bases[free] = local_resolve(inp, plan, free)
+                    bases[free] = local_resolve(inp, plan, free, time_limit_s=left())
                 base = bases[free]
                 if base.cost_jpy is not None:
                     how = describe_changes(base.plan, after.plan, free)

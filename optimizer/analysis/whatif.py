@@ -56,15 +56,7 @@ def local_resolve(inp: PlanInput, plan: Plan, free: frozenset[str], *, time_limi
     run = run_highs(compiled, time_limit_s=time_limit_s, mip_rel_gap=WHAT_IF_GAP)
     if not run.has_solution:
         return Local(None, None, run.infeasible)
-    col_of, values = compiled.col_of, run.values
-
-    def value(var) -> float:
-        j = col_of.get(id(var))
-        if j is not None:
-            return float(values[j])
-        return float(var.value) if var.fixed and var.value is not None else 0.0
-
-    return Local(run.objective * SCALE_JPY, pm.plan_from(value), run.optimal)
+    return Local(run.objective * SCALE_JPY, pm.plan_from(compiled.reader(run.values)), run.optimal)
 
 
 @dataclass(frozen=True)
@@ -79,10 +71,10 @@ class WhatIf:
     proven: bool
 
 
-def what_if(rule: str, subject: str, change: str, changed: PlanInput, plan: Plan, free: frozenset[str], base_cost: float | None, base_plan: Plan | None = None) -> tuple[WhatIf, Local]:
+def what_if(rule: str, subject: str, change: str, changed: PlanInput, plan: Plan, free: frozenset[str], base_cost: float | None, base_plan: Plan | None = None, *, time_limit_s: float = WHAT_IF_TIME_LIMIT_S) -> tuple[WhatIf, Local]:
     """Re-solve the changed workbook locally and compare with `base_cost` (the plan's own cost, or
     the unchanged workbook's local re-solve); also returns the local solve itself."""
-    after = local_resolve(changed, plan, free)
+    after = local_resolve(changed, plan, free, time_limit_s=time_limit_s)
     if after.cost_jpy is None or base_cost is None:
         how = "no choice of parts and pack meets it" + (" (the solver ran out of time)" if not after.proven else "")
         return WhatIf(rule, subject, change, None, how, after.proven), after
