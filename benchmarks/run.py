@@ -224,7 +224,8 @@ def summarise(res: dict) -> dict:
     s["plain_cli_wall"] = med([r["wall"] for r in res.get("plain_cli", [])])
     # objectives in model units: every HiGHS run, HiGHS alone and CBC
     objs = [run.get("objective") for r in runs for run in r.get("runs", {}).get("main", []) if run.get("role", "main") == "main"]
-    objs += [m.get("objective") for m in res.get("mps", [])] + [c.get("objective") for c in res.get("cbc", [])]
+    # a CBC answer that breaks rules (CBC stopped without a plan and Pyomo loaded a relaxation) is not a plan
+    objs += [m.get("objective") for m in res.get("mps", [])] + [c.get("objective") for c in res.get("cbc", []) if not c.get("violations")]
     objs = [o for o in objs if o is not None]
     s["best_objective"] = min(objs) if objs else None
     lp = exp.get("lp_objective")
@@ -437,7 +438,7 @@ def auto_notes(summaries: list[dict], runs: list[dict]) -> list[str]:
         c = s.get("cbc")
         if c and c.get("violations"):
             notes.append(f"{s['size']}: the CBC plan breaks {c['violations']} rule(s) by evaluate()")
-        if c and c.get("objective") is not None and s.get("best_objective"):
+        if c and not c.get("violations") and c.get("objective") is not None and s.get("best_objective"):
             diff = (c["objective"] - s["best_objective"]) / abs(s["best_objective"])
             notes.append(f"{s['size']}: CBC's plan is {_pct(diff, 3)} above the best plan found")
         m = s.get("mps")
