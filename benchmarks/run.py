@@ -531,8 +531,8 @@ def grid_markdown(rows: list[dict], seed: int, limit: float, code: str, load: st
         f"Generated workbooks (medium's other knobs: {m.options} options a category, {m.packs} packs, {m.tiers} tiers, "
         f"{m.plants} plants — 3 from 24 variants — {m.demand} demand rows), seed {seed}, one run each, time limit {limit:g} s, "
         f"gap 0.1 %, `plan solve --no-sharing-baseline` (the main solve only; the report's analysis still runs and counts "
-        f"in wall). solve: HiGHS on the main model; start heuristic: `plan`'s first-plan heuristic before it (from 1,000 "
-        f"binaries on), within the same time limit. Code: {code}. Load average after: {load}.",
+        f"in wall). solve: HiGHS on the main model; start heuristic: `plan`'s quick-plan heuristic, which runs only "
+        f"when HiGHS stops at the limit with no plan (0 when it did not run). Code: {code}. Load average after: {load}.",
         "",
         "| variants × categories | binaries | rows | start heuristic (s) | solve (s) | status | gap | nodes | root LP gap | wall (s) | peak MB |",
         "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|",

@@ -74,13 +74,13 @@ def main() -> None:
 @main.command()
 @click.argument("workbook", required=False, type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--scenario", default="base", show_default=True, help="Apply this scenario of the scenarios sheet.")
-@click.option("--out", type=click.Path(path_type=Path), help="Report path [default: reports/<workbook>-<scenario>.xlsx].")
+@click.option("--out", type=click.Path(path_type=Path), help="Report file, or a folder to put it in [default: reports/<workbook>-<scenario>.xlsx].")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON on standard output.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Solver time limit in seconds (overrides time_limit_s).")
 @click.option("--gap", type=click.FloatRange(min=0), help="Relative optimality gap (overrides mip_rel_gap).")
 @click.option("--no-sharing-baseline", is_flag=True, help="Skip solving the case without cross-brand sharing.")
 @click.option("--solver-log", is_flag=True, help="Stream HiGHS's log to standard error.")
-@click.option("--all-scenarios", is_flag=True, help="Solve the base case and every scenario, one report each, then write the comparison workbook (--out names it).")
+@click.option("--all-scenarios", is_flag=True, help="Solve the base case and every scenario, one report each, then write the comparison workbook (--out names it, or the folder for all of them).")
 @click.option("--jobs", type=click.IntRange(min=1), help="With --all-scenarios: cases solved in parallel processes [default: the number of cores].")
 def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool, time_limit: float | None, gap: float | None, no_sharing_baseline: bool, solver_log: bool, all_scenarios: bool, jobs: int | None) -> None:
     """Find the cheapest plan for WORKBOOK (default: the bundled example) and write its report."""
@@ -105,6 +105,11 @@ def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool,
     sys.exit(code)
 
 
+def _file_in(out: Path, default_name: str) -> Path:
+    """--out may name an existing folder: the file goes in it under its default name."""
+    return out / default_name if out.is_dir() else out
+
+
 def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, solver_log, emit) -> int:
     from optimizer.pipeline import load_input, solve_case
 
@@ -119,7 +124,8 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
     from optimizer.report import write_report
     from optimizer.solve import FEASIBLE, OPTIMAL
     report_problems(warnings, warnings=True)
-    out = out or Path("reports") / f"{Path(workbook).stem}-{_file_safe(scenario)}.xlsx"
+    name = f"{Path(workbook).stem}-{_file_safe(scenario)}.xlsx"
+    out = _file_in(out, name) if out else Path("reports") / name
 
     case = solve_case(
         source, inp, time_limit_s=time_limit, mip_rel_gap=gap, sharing_baseline=sharing_baseline,
@@ -173,7 +179,7 @@ def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver
 
     start_workers()  # first: its imports overlap ours and the validation below
     stem = Path(workbook).stem
-    comparison_path = Path(out) if out else Path("reports") / f"{stem}-comparison.xlsx"
+    comparison_path = _file_in(out, f"{stem}-comparison.xlsx") if out else Path("reports") / f"{stem}-comparison.xlsx"
     try:
         say(f"reading {workbook}")
         cases = prepare_all(workbook)
@@ -259,6 +265,7 @@ def compare(reports: tuple[Path, ...], out: Path) -> None:
     from optimizer.report.comparison import write_comparison
 
     try:
+        out = _file_in(out, "comparison.xlsx")
         cmp = compare_cases(read_reports(list(reports)))
         written = write_comparison(out, cmp, inputs=tuple(reports))
     except InputError as err:

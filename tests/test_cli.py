@@ -91,6 +91,18 @@ def test_default_report_path_and_scenario(tmp_path, monkeypatch):
     assert files_in(tmp_path) == {"my plan.xlsx", "reports"}
 
 
+def test_out_may_name_a_folder(tmp_path):
+    write(tables(), tmp_path / "wb.xlsx")
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    result = invoke("solve", tmp_path / "wb.xlsx", "--no-sharing-baseline", "--out", folder)
+    assert result.exit_code == 0, result.stderr
+    assert files_in(folder) == {"wb-base.xlsx"} and summary(folder / "wb-base.xlsx")["scenario"] == "base"
+    result = invoke("compare", folder / "wb-base.xlsx", "--out", folder)
+    assert result.exit_code == 0, result.stderr
+    assert files_in(folder) == {"wb-base.xlsx", "comparison.xlsx"}
+
+
 def test_time_limit_and_gap_override_the_settings(good, tmp_path):
     default = tmp_path / "default.xlsx"
     assert invoke("solve", good, "--out", default).exit_code == 0
