@@ -106,8 +106,9 @@ def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool,
 
 
 def _file_in(out: Path, default_name: str) -> Path:
-    """--out may name an existing folder: the file goes in it under its default name."""
-    return out / default_name if out.is_dir() else out
+    """--out may name an existing folder: the file goes in it under its default name. A folder
+    named like a workbook (`report.xlsx/`) is taken as the file meant, and refused later."""
+    return out / default_name if out.is_dir() and out.suffix.lower() != ".xlsx" else out
 
 
 def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, solver_log, emit) -> int:

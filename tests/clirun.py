@@ -3,6 +3,7 @@ so exit codes, stdout and stderr are real) and in-process with click's CliRunner
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,13 @@ from click.testing import CliRunner, Result
 from optimizer.cli import main
 
 PLAN = Path(sys.executable).parent / "plan"
+
+
+def ctrl_c_as_in_a_terminal() -> None:
+    """preexec_fn for a child that a test sends Ctrl-C: a shell without job control starts
+    background jobs (and so pytest, and its children) with SIGINT ignored, and a Python started
+    that way never raises KeyboardInterrupt. A terminal gives the default action."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def plan(*args: object, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:

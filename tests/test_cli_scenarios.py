@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from builders import tables, write
-from clirun import PLAN, files_in, find_problem, invoke, plan, summary
+from clirun import PLAN, ctrl_c_as_in_a_terminal, files_in, find_problem, invoke, plan, summary
 from optimizer.cli import example_workbook
 from optimizer.json_out import plan_json
 from optimizer.kpis import case_kpis
@@ -254,6 +254,7 @@ def test_ctrl_c_stops_the_workers_and_leaves_only_complete_reports(tmp_path):
     proc = subprocess.Popen(
         [str(PLAN), "solve", wb, "--all-scenarios", "--jobs", "2", "--out", out / "cmp.xlsx"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
     lines = []
     for line in proc.stderr:  # wait until solving has begun

@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 from builders import tables, write
-from clirun import PLAN, files_in, find_problem, plan
+from clirun import PLAN, ctrl_c_as_in_a_terminal, files_in, find_problem, plan
 from optimizer.cli import example_workbook
 from optimizer.files import STALE_AFTER_S, TEMP_PREFIX, save_atomically
 from test_diagnose import variant
@@ -62,7 +62,8 @@ def slow(tmp_path_factory) -> Path:
 def signalled(args: list, when: str, sig: int, delay: float = 0.0, timeout: float = 120) -> tuple[int, str, float]:
     """Run `plan ARGS`, send `sig` `delay` seconds after a line of standard error contains `when`;
     returns the exit status, all of standard error, and the seconds from the signal to the exit."""
-    proc = subprocess.Popen([str(PLAN), *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([str(PLAN), *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_as_in_a_terminal)
     lines = []
     sent = None
     try:
