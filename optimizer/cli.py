@@ -105,9 +105,12 @@ def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool,
     sys.exit(code)
 
 
-def _file_in(out: Path, default_name: str) -> Path:
-    """--out may name an existing folder: the file goes in it under its default name. A folder
-    named like a workbook (`report.xlsx/`) is taken as the file meant, and refused later."""
+def _file_in(out: Path | None, default_name: str) -> Path:
+    """Where --out puts a file: by default `reports/<default_name>`; an existing folder gets the
+    file under its default name. A folder named like a workbook (`report.xlsx/`) is taken as
+    the file meant, and refused when it is written."""
+    if out is None:
+        return Path("reports") / default_name
     return out / default_name if out.is_dir() and out.suffix.lower() != ".xlsx" else out
 
 
@@ -125,8 +128,7 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
     from optimizer.report import write_report
     from optimizer.solve import FEASIBLE, OPTIMAL
     report_problems(warnings, warnings=True)
-    name = f"{Path(workbook).stem}-{_file_safe(scenario)}.xlsx"
-    out = _file_in(out, name) if out else Path("reports") / name
+    out = _file_in(out, f"{Path(workbook).stem}-{_file_safe(scenario)}.xlsx")
 
     case = solve_case(
         source, inp, time_limit_s=time_limit, mip_rel_gap=gap, sharing_baseline=sharing_baseline,
@@ -180,7 +182,7 @@ def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver
 
     start_workers()  # first: its imports overlap ours and the validation below
     stem = Path(workbook).stem
-    comparison_path = _file_in(out, f"{stem}-comparison.xlsx") if out else Path("reports") / f"{stem}-comparison.xlsx"
+    comparison_path = _file_in(out, f"{stem}-comparison.xlsx")
     try:
         say(f"reading {workbook}")
         cases = prepare_all(workbook)
