@@ -142,7 +142,8 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
         say(
             f"{outcome.status}: total cost ¥{outcome.total_cost_jpy:,.0f}, gap {outcome.gap:.4%}, "
             f"{len(outcome.plan.offered())} of {len(inp.variants)} variants offered "
-            f"(solver {outcome.seconds.get('solve', 0):.2f} s, {outcome.nodes} nodes)"
+            f"(solver {outcome.seconds.get('solve', 0):.2f} s, {outcome.nodes} nodes"
+            + (f", then local search {outcome.seconds['local search']:.2f} s)" if "local search" in outcome.seconds else ")")
         )
         if case.sharing_saving_jpy is not None and case.baseline.total_cost_jpy:
             alone = case.baseline.total_cost_jpy

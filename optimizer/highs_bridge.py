@@ -67,6 +67,7 @@ class HighsRun:
     seconds: float
     values: np.ndarray | None  # column values
     row_duals: np.ndarray | None  # row duals (LPs only)
+    stopped: bool = False  # ended by `stop_when`, not by HiGHS
 
 
 _banner_printed = False
@@ -202,9 +203,11 @@ def run_highs(
     log_line: Callable[[str], None] | None = None,
     options: dict[str, object] | None = None,
     fix: dict[int, float] | None = None,
+    stop_when: Callable[[float, float, float], bool] | None = None,
 ) -> HighsRun:
     """Solve; a plan found before the time limit is returned whatever the final status.
-    `fix` pins columns (by index) to values for this run only."""
+    `fix` pins columns (by index) to values for this run only; `stop_when(seconds, plan cost,
+    bound)` is asked during the MIP search and ends it when it says True (`stopped` then)."""
     h = new_highs()
     h.setOptionValue("output_flag", log_line is not None)
     h.setOptionValue("log_to_console", False)
@@ -215,6 +218,17 @@ def run_highs(
     for name, value in (options or {}).items():
         h.setOptionValue(name, value)
     h.passModel(compiled.lp)
+    stopped = []
+    if stop_when is not None:
+
+        def ask(event) -> None:
+            out = event.data_out
+            if not stopped and stop_when(out.running_time, out.mip_primal_bound, out.mip_dual_bound):
+                stopped.append(out.running_time)
+            if stopped:
+                event.interrupt()
+
+        h.cbMipInterrupt.subscribe(ask)
     if fix:
         cols = np.fromiter(fix, dtype=np.int32, count=len(fix))
         vals = np.fromiter(fix.values(), dtype=np.float64, count=len(fix))
@@ -244,6 +258,7 @@ def run_highs(
         seconds=seconds,
         values=np.asarray(solution.col_value) if solution is not None else None,
         row_duals=np.asarray(solution.row_dual) if solution is not None and not is_mip and solution.dual_valid else None,
+        stopped=bool(stopped) and status != highspy.HighsModelStatus.kOptimal,
     )
     return run
 

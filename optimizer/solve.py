@@ -8,7 +8,7 @@ because it would mean the formulation and the spec's cost have drifted apart.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from models.data import PlanInput
@@ -16,7 +16,8 @@ from models.formulation import SCALE_JPY, PlatformModel
 from models.plan import Evaluation, Plan, VariantPlan, evaluate
 from optimizer.checks import Finding, presolve_checks
 from optimizer.diagnose import Diagnosis, diagnose
-from optimizer.highs_bridge import compile_model, run_highs
+from optimizer.highs_bridge import HighsRun, compile_model, run_highs
+from optimizer.polish import StallWatch, polish
 
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
 # Relative disagreement between the solver's objective and the evaluated cost that we report.
@@ -101,9 +102,12 @@ def make_plan(
     if start is not None:
         values = pm.values_for(start)
         start_vector = [values.get(id(var), 0.0) for var in compiled.columns]
-    run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, start=start_vector, log_line=solver_log)
+    watch = StallWatch(limit)
+    run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, start=start_vector, log_line=solver_log, stop_when=watch)
     seconds["solve"] = run.seconds
     base.update(highs_status=run.model_status, nodes=run.nodes, size=size)
+    if run.stopped and run.has_solution:
+        run = _polished(pm, compiled, run, watch, limit, gap_target, seconds, base, log)
 
     if not run.has_solution and not run.infeasible:
         # The limit struck before HiGHS found any plan: a quick plan from the heuristic is better
@@ -127,6 +131,26 @@ def make_plan(
     plan = pm.plan_from(compiled.reader(run.values))
     status = OPTIMAL if run.optimal else FEASIBLE
     return _finish(inp, plan, status, run.objective * SCALE_JPY, _yen(run.dual_bound), **base)
+
+
+def _polished(pm, compiled, run, watch: StallWatch, limit: float, gap_target: float, seconds: dict, base: dict, log) -> HighsRun:
+    """The main run stopped because its bound stalled: spend the rest of the limit improving its
+    plan by local search. The bound stays the main run's; the plan is optimal when the better
+    plan comes within the gap target of it."""
+    left = limit - run.seconds
+    log(
+        f"the bound stalled at ¥{run.dual_bound * SCALE_JPY / 1e9:,.3f} bn after {run.seconds:.0f} s "
+        f"(plan ¥{run.objective * SCALE_JPY / 1e9:,.3f} bn); improving the plan by local search for {left:.0f} s"
+    )
+    stop_below = run.dual_bound + gap_target * abs(run.dual_bound)  # then (cost - bound) / cost <= gap_target
+    result = polish(pm, compiled, run.values, run.objective, seconds=left, time_limit_s=limit, stop_below=stop_below, mip_rel_gap=min(1e-4, gap_target), log=log)
+    seconds["local search"] = result.seconds
+    base["highs_status"] = (
+        f"tree search stopped at {watch.stalled_at:.0f} s (bound stalled); local search: "
+        f"{result.neighbourhoods} neighbourhoods, {result.improvements} better plans"
+    )
+    gap = (result.objective - run.dual_bound) / abs(result.objective) if run.dual_bound is not None and result.objective else None
+    return replace(run, values=result.values, objective=result.objective, optimal=gap is not None and gap <= gap_target)
 
 
 def _no_plan(inp: PlanInput, findings: list[Finding], base: dict, log: Callable[[str], None]) -> Outcome:
