@@ -370,8 +370,8 @@ def markdown(summaries: list[dict], meta: dict) -> str:
         "",
         "start: interpreter start until the first line of the worker; imports: the package and its libraries "
         "(Pyomo, highspy, openpyxl); read/validate: the workbook; build: PlatformModel (Pyomo); handover: "
-        "compile_model + passModel (+ MIP start); heuristic: `plan`'s MIP-start heuristic (its sub-models and their "
-        "HiGHS runs) when make_plan uses one; solve: HiGHS of the main model; extract: plan_from + evaluate; "
+        "compile_model + passModel (+ MIP start); heuristic: `plan`'s quick-plan heuristic (its sub-models and their "
+        "HiGHS runs) when make_plan uses one; solve: HiGHS on the main model (the tree search, and the local search that follows it when its bound stalls); extract: plan_from + evaluate; "
         "baseline: everything of the no-sharing solve (build, hand-over, solve, extract); analysis: the pipeline's "
         "analysis for the report (marginal values, what-ifs: small re-solves); report: writing the report "
         "workbook; other: the rest (click, logging, interpreter exit).",

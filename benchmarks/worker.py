@@ -107,10 +107,13 @@ class Recorder:
                 return fn(*args, **kwargs)
             # inside make_plan, model work not called by make_plan itself (optimizer.solve) is
             # a helper's: the MIP-start heuristic's sub-models and their solves
+            caller = sys._getframe(1).f_globals.get("__name__")
+            # local search (optimizer.polish) re-solves the main model's neighbourhoods: main solve time
+            polishing = caller == "optimizer.polish"
             helper = (
                 phase in MODEL_PHASES
                 and any(f[0] == "plan_other" for f in rec.frames)
-                and sys._getframe(1).f_globals.get("__name__") != "optimizer.solve"
+                and caller not in ("optimizer.solve", "optimizer.polish")
             )
             actual = "heuristic" if helper else phase
             previous_tag = rec.tag
@@ -142,7 +145,7 @@ class Recorder:
                     # single-threaded: its CPU is counted as solve CPU
                     rec.add(tag, "solve", run_seconds, own_cpu)
                     rec.add(tag, "handover", max(0.0, own - run_seconds))
-                rec.runs.setdefault(tag, []).append(dict(_run_info(result, run_seconds), role="heuristic" if helper else "main"))
+                rec.runs.setdefault(tag, []).append(dict(_run_info(result, run_seconds), role="heuristic" if helper else "local search" if polishing else "main"))
             else:
                 rec.add(tag, actual, own, own_cpu)
             if phase == "handover" and not helper and tag not in rec.compiled:
