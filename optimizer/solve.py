@@ -142,15 +142,15 @@ def _polished(pm, compiled, run, watch: StallWatch, limit: float, gap_target: fl
         f"the bound stalled at ¥{run.dual_bound * SCALE_JPY / 1e9:,.3f} bn after {run.seconds:.0f} s "
         f"(plan ¥{run.objective * SCALE_JPY / 1e9:,.3f} bn); improving the plan by local search for {left:.0f} s"
     )
-    stop_below = run.dual_bound + gap_target * abs(run.dual_bound)  # then (cost - bound) / cost <= gap_target
-    result = polish(pm, compiled, run.values, run.objective, seconds=left, time_limit_s=limit, stop_below=stop_below, mip_rel_gap=min(1e-4, gap_target), log=log)
+    # a plan at most this dear is within the gap target of the bound: (cost - bound) / cost <= gap_target
+    within_gap = run.dual_bound / (1.0 - gap_target) if gap_target < 1 else float("inf")
+    result = polish(pm, compiled, run.values, run.objective, seconds=left, time_limit_s=limit, stop_below=within_gap, mip_rel_gap=min(1e-4, gap_target), log=log)
     seconds["local search"] = result.seconds
     base["highs_status"] = (
         f"tree search stopped at {watch.stalled_at:.0f} s (bound stalled); local search: "
         f"{result.neighbourhoods} neighbourhoods, {result.improvements} better plans"
     )
-    gap = (result.objective - run.dual_bound) / abs(result.objective) if run.dual_bound is not None and result.objective else None
-    return replace(run, values=result.values, objective=result.objective, optimal=gap is not None and gap <= gap_target)
+    return replace(run, values=result.values, objective=result.objective, optimal=result.objective <= within_gap)
 
 
 def _no_plan(inp: PlanInput, findings: list[Finding], base: dict, log: Callable[[str], None]) -> Outcome:
