@@ -44,8 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     pm = PlatformModel(inp)
     compiled = compile_model(pm.m)
-    values = pm.values_for(outcome.plan)
-    start = [values.get(id(var), 0.0) for var in compiled.columns]
+    start = compiled.vector(pm.values_for(outcome.plan))
 
     samples: list[tuple[float, float, float]] = []
 
@@ -65,8 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         f"# Long run from `plan`'s plan: {Path(args.workbook).name}",
         "",
-        f"`plan` at its {limit:g} s limit: ¥{outcome.total_cost_jpy / 1e9:,.3f} bn, bound "
-        f"¥{(outcome.best_bound_jpy or 0) / 1e9:,.3f} bn, gap {100 * (outcome.gap or 0):.2f} % ({outcome.status}).",
+        f"`plan` at its {limit:g} s limit: ¥{outcome.total_cost_jpy / 1e9:,.3f} bn, "
+        + ("no bound" if outcome.best_bound_jpy is None else f"bound ¥{outcome.best_bound_jpy / 1e9:,.3f} bn, gap {100 * outcome.gap:.2f} %")
+        + f" ({outcome.status}).",
         f"HiGHS from that plan for up to {args.minutes:g} min ({run.model_status}, {run.nodes:,} nodes):",
         "",
         "| seconds | best plan (¥ bn) | bound (¥ bn) | gap | `plan`'s plan above the bound |",

@@ -42,6 +42,11 @@ class Compiled:
         row_of = np.repeat(np.arange(len(self.rows)), np.diff(starts))
         return np.bincount(row_of, weights=np.asarray(m.value_) * np.asarray(values)[np.asarray(m.index_)], minlength=len(self.rows))
 
+    def vector(self, values: dict[int, float]) -> np.ndarray:
+        """Column values from variable values by id (e.g. `PlatformModel.values_for(plan)`, for a
+        MIP start); a variable left out is 0."""
+        return np.array([values.get(id(var), 0.0) for var in self.columns], dtype=np.float64)
+
     def reader(self, values) -> Callable[[object], float]:
         """Variable -> value in a solution; a variable the compiler left out is its fixed value or 0."""
         col_of = self.col_of

@@ -98,10 +98,7 @@ def make_plan(
         f"model: {size.variables:,} variables ({size.binaries:,} yes/no), {size.constraints:,} constraints; "
         f"solving with HiGHS (time limit {limit:g} s, gap {gap_target:g})"
     )
-    start_vector = None
-    if start is not None:
-        values = pm.values_for(start)
-        start_vector = [values.get(id(var), 0.0) for var in compiled.columns]
+    start_vector = None if start is None else compiled.vector(pm.values_for(start))
     watch = StallWatch(limit)
     run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, start=start_vector, log_line=solver_log, stop_when=watch)
     seconds["solve"] = run.seconds

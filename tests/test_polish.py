@@ -65,8 +65,7 @@ def test_local_search_from_a_quick_plan_ends_at_the_brute_force_optimum(seed, tm
     start = first_plan(pm, compiled, budget=5)
     assert start is not None
     assert evaluate(inp, start).total_cost_jpy > optimum * (1 + 1e-3)
-    values = pm.values_for(start)
-    x = np.array([values.get(id(var), 0.0) for var in compiled.columns])
+    x = compiled.vector(pm.values_for(start))
     result = polish(pm, compiled, x, float(compiled.lp.col_cost_ @ x + compiled.lp.offset_),
                     seconds=30, time_limit_s=60, stop_below=-np.inf, mip_rel_gap=1e-9)
     plan = pm.plan_from(compiled.reader(result.values))
