@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from models.formulation import SCALE_JPY, PlatformModel
-from optimizer.highs_bridge import compile_model, run_highs
+from optimizer.solving.highs_bridge import compile_model, run_highs
 from optimizer.pipeline import load_input
-from optimizer.solve import make_plan
+from optimizer.solving.solve import make_plan
 
 SAMPLE_EVERY_S = 30.0
 

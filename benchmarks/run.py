@@ -45,7 +45,7 @@ from benchmarks import generate as gen
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
-IMPORTS = "import optimizer.cli, optimizer.pipeline, optimizer.solve, optimizer.report, optimizer.json_out"
+IMPORTS = "import optimizer.cli, optimizer.pipeline, optimizer.solving.solve, optimizer.report, optimizer.report.json_out"
 
 
 # --------------------------------------------------------------------------- processes

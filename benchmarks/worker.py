@@ -49,27 +49,27 @@ CONTAINER = "container"
 
 # (module, attribute or Class.method, phase, kind). Missing targets are skipped and listed.
 TARGETS = [
-    ("optimizer.workbook", "read_workbook", "read", LEAF),
-    ("optimizer.scenarios", "apply_scenario", "validate", LEAF),
-    ("optimizer.validate", "validate", "validate", LEAF),
+    ("optimizer.workbook.read", "read_workbook", "read", LEAF),
+    ("optimizer.workbook.scenarios", "apply_scenario", "validate", LEAF),
+    ("optimizer.workbook.validate", "validate", "validate", LEAF),
     ("models.formulation", "PlatformModel.__init__", "build", LEAF),
     ("models.formulation", "PlatformModel.values_for", "start", LEAF),
-    ("optimizer.highs_bridge", "compile_model", "handover", LEAF),
-    ("optimizer.highs_bridge", "run_highs", "solve", LEAF),
+    ("optimizer.solving.highs_bridge", "compile_model", "handover", LEAF),
+    ("optimizer.solving.highs_bridge", "run_highs", "solve", LEAF),
     ("models.formulation", "PlatformModel.plan_from", "extract", LEAF),
     ("models.plan", "evaluate", "extract", LEAF),
     ("optimizer.report", "write_report", "report", LEAF),
-    ("optimizer.json_out", "plan_json", "json", LEAF),
-    ("optimizer.json_out", "dumps", "json", LEAF),
-    ("optimizer.solve", "make_plan", "plan_other", CONTAINER),
+    ("optimizer.report.json_out", "plan_json", "json", LEAF),
+    ("optimizer.report.json_out", "dumps", "json", LEAF),
+    ("optimizer.solving.solve", "make_plan", "plan_other", CONTAINER),
     ("optimizer.pipeline", "solve_case", "pipeline_other", CONTAINER),
     ("optimizer.pipeline", "load_input", "load_other", CONTAINER),
     ("optimizer.analysis.analyse", "analyse", "analysis_other", CONTAINER),
 ]
 MODEL_PHASES = ("build", "handover", "solve", "extract", "start")
 MODULES = [
-    "optimizer.cli", "optimizer.pipeline", "optimizer.solve", "optimizer.highs_bridge", "optimizer.report",
-    "optimizer.json_out", "optimizer.workbook", "optimizer.validate", "optimizer.scenarios",
+    "optimizer.cli", "optimizer.pipeline", "optimizer.solving.solve", "optimizer.solving.highs_bridge", "optimizer.report",
+    "optimizer.report.json_out", "optimizer.workbook.read", "optimizer.workbook.validate", "optimizer.workbook.scenarios",
     "models.formulation", "models.plan", "optimizer.analysis.analyse",
 ]
 
@@ -105,15 +105,15 @@ class Recorder:
         def timed(*args, **kwargs):
             if rec.frames and rec.frames[-1][1] == LEAF:
                 return fn(*args, **kwargs)
-            # inside make_plan, model work not called by make_plan itself (optimizer.solve) is
+            # inside make_plan, model work not called by make_plan itself (optimizer.solving.solve) is
             # a helper's: the MIP-start heuristic's sub-models and their solves
             caller = sys._getframe(1).f_globals.get("__name__")
-            # local search (optimizer.polish) re-solves the main model's neighbourhoods: main solve time
-            polishing = caller == "optimizer.polish"
+            # local search (optimizer.solving.polish) re-solves the main model's neighbourhoods: main solve time
+            polishing = caller == "optimizer.solving.polish"
             helper = (
                 phase in MODEL_PHASES
                 and any(f[0] == "plan_other" for f in rec.frames)
-                and caller not in ("optimizer.solve", "optimizer.polish")
+                and caller not in ("optimizer.solving.solve", "optimizer.solving.polish")
             )
             actual = "heuristic" if helper else phase
             previous_tag = rec.tag
@@ -257,9 +257,9 @@ def _load(workbook: str):
 
         return load_input(Path(workbook), "base")[1]
     except ImportError:
-        from optimizer.scenarios import apply_scenario
-        from optimizer.validate import validate
-        from optimizer.workbook import read_workbook
+        from optimizer.workbook.scenarios import apply_scenario
+        from optimizer.workbook.validate import validate
+        from optimizer.workbook.read import read_workbook
 
         return validate(apply_scenario(read_workbook(workbook), "base")).plan_input
 
@@ -272,7 +272,7 @@ def mode_export(args) -> int:
     import highspy
     import numpy as np
 
-    from optimizer.solve import make_plan
+    from optimizer.solving.solve import make_plan
 
     out = Path(args.dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -341,12 +341,12 @@ def mode_export(args) -> int:
 
 def _called_by_make_plan() -> bool:
     """Is this HiGHS run the main model's? The nearest frame of our packages above highspy
-    and the HiGHS bridge must be optimizer.solve (make_plan) itself, not a helper module."""
+    and the HiGHS bridge must be optimizer.solving.solve (make_plan) itself, not a helper module."""
     frame = sys._getframe(1)
     while frame is not None:
         name = frame.f_globals.get("__name__", "")
-        if name.split(".")[0] in ("optimizer", "models") and name != "optimizer.highs_bridge":
-            return name == "optimizer.solve"
+        if name.split(".")[0] in ("optimizer", "models") and name != "optimizer.solving.highs_bridge":
+            return name == "optimizer.solving.solve"
         frame = frame.f_back
     return False
 

@@ -124,9 +124,9 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
         report_problems(err.problems)
         return EXIT_INPUT
     # The solver stack (Pyomo, HiGHS) is imported only for a workbook worth solving.
-    from optimizer.json_out import dumps, plan_json
+    from optimizer.report.json_out import dumps, plan_json
     from optimizer.report import write_report
-    from optimizer.solve import FEASIBLE, OPTIMAL
+    from optimizer.solving.solve import FEASIBLE, OPTIMAL
     report_problems(warnings, warnings=True)
     out = _file_in(out, f"{Path(workbook).stem}-{_file_safe(scenario)}.xlsx")
 
@@ -168,7 +168,7 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
 
 
 def _file_safe(name: str) -> str:
-    from optimizer.batch import file_safe
+    from optimizer.sweeps.batch import file_safe
 
     return file_safe(name)
 
@@ -179,7 +179,7 @@ EXIT_INTERRUPTED, EXIT_FAULT = 130, 3
 def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver_log, jobs, emit) -> int:
     """--all-scenarios: validate every case first (exit 2, nothing written, if any is wrong), then
     solve them in parallel, write each report as its case finishes, then the comparison."""
-    from optimizer.batch import BatchError, Task, check_destinations, default_jobs, prepare_all, report_paths, run_tasks, start_workers
+    from optimizer.sweeps.batch import BatchError, Task, check_destinations, default_jobs, prepare_all, report_paths, run_tasks, start_workers
 
     start_workers()  # first: its imports overlap ours and the validation below
     stem = Path(workbook).stem
@@ -202,7 +202,7 @@ def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver
 
     # Needed only once every case is solved, and slow to import (the report package): imported
     # meanwhile, off the critical path.
-    _import_in_background("optimizer.json_out", "optimizer.compare", "optimizer.report.comparison")
+    _import_in_background("optimizer.report.json_out", "optimizer.report.compare", "optimizer.report.comparison")
     jobs = min(jobs or default_jobs(), len(cases))
     total = len(cases)
     tasks = [
@@ -230,10 +230,10 @@ def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver
 
     try:
         results = run_tasks(tasks, jobs, started=started, finished=finished)
-        from optimizer.compare import cases_from, compare
-        from optimizer.json_out import dumps
+        from optimizer.report.compare import cases_from, compare
+        from optimizer.report.json_out import dumps
         from optimizer.report.comparison import write_comparison
-        from optimizer.solve import FEASIBLE, OPTIMAL
+        from optimizer.solving.solve import FEASIBLE, OPTIMAL
 
         cmp = compare(cases_from([r.embedded for r in results], [str(r.report) for r in results]))
         written = write_comparison(comparison_path, cmp, inputs=(Path(workbook), *paths.values()))
@@ -264,8 +264,8 @@ def _import_in_background(*modules: str) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=Path("reports") / "comparison.xlsx", show_default=True, help="Comparison workbook to write.")
 def compare(reports: tuple[Path, ...], out: Path) -> None:
     """Compare REPORT files written by `plan solve` (the base case's, if given, is the reference)."""
-    from optimizer.compare import compare as compare_cases
-    from optimizer.compare import read_reports
+    from optimizer.report.compare import compare as compare_cases
+    from optimizer.report.compare import read_reports
     from optimizer.report.comparison import write_comparison
 
     try:
@@ -287,9 +287,9 @@ def compare(reports: tuple[Path, ...], out: Path) -> None:
 @click.option("--scenario", help="Validate only this scenario [default: the base case and every scenario].")
 def validate(workbook: Path, scenario: str | None) -> None:
     """Check WORKBOOK (and its scenarios) without solving."""
-    from optimizer.scenarios import apply_scenario, scenario_names, sheet_problems
-    from optimizer.validate import validate as check
-    from optimizer.workbook import read_workbook
+    from optimizer.workbook.scenarios import apply_scenario, scenario_names, sheet_problems
+    from optimizer.workbook.validate import validate as check
+    from optimizer.workbook.read import read_workbook
 
     try:
         raw = read_workbook(workbook)
@@ -322,7 +322,7 @@ def validate(workbook: Path, scenario: str | None) -> None:
 def template(path: Path, force: bool) -> None:
     """Write a blank workbook with every sheet and column, help on each header and drop-down lists."""
     from optimizer.files import save_atomically
-    from optimizer.template import build_template
+    from optimizer.workbook.template import build_template
 
     if path.exists() and not force:
         report_problems([Problem(None, None, None, str(path), "already exists; refusing to overwrite it", "Choose another path or add --force.")])

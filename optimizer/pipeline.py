@@ -3,49 +3,21 @@ case without cross-brand sharing (what sharing is worth, and the brands' stand-a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from models.data import PlanInput
 from optimizer.problems import Problem
-from optimizer.scenarios import apply_scenario
-from optimizer.validate import validate
-from optimizer.workbook import read_workbook
-
-if TYPE_CHECKING:  # the solver stack is imported only when a case is solved
-    from optimizer.solve import Outcome
+from optimizer.solving.case import Case, Source
+from optimizer.workbook.scenarios import apply_scenario
+from optimizer.workbook.validate import validate
+from optimizer.workbook.read import read_workbook
 
 
 # The baseline without sharing gets what the main solve left of the time limit, but at least this
 # share of it, so that a plan solve takes at most about 1.25 time limits.
 BASELINE_SHARE = 0.25
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a case's input came from."""
-
-    workbook: Path
-    sha256: str
-    scenario: str
-
-
-@dataclass
-class Case:
-    source: Source
-    plan_input: PlanInput
-    outcome: Outcome
-    baseline: Outcome | None = None  # the case with cross_brand_sharing = no; None: not solved
-    warnings: list[Problem] = field(default_factory=list)
-    analysis: object | None = None  # optimizer.analysis.analyse.CaseAnalysis, made with the solve
-
-    @property
-    def sharing_saving_jpy(self) -> float | None:
-        """Cost without sharing minus cost with it (None when either has no plan)."""
-        if self.baseline is None or self.outcome.total_cost_jpy is None or self.baseline.total_cost_jpy is None:
-            return None
-        return self.baseline.total_cost_jpy - self.outcome.total_cost_jpy
 
 
 def load_input(workbook: Path, scenario: str) -> tuple[Source, PlanInput, list[Problem]]:
@@ -68,7 +40,7 @@ def solve_case(
     """Solve the case, its no-sharing baseline, and the analysis the report explains it with
     (marginal values and what-ifs re-solve small models, so they belong to solving)."""
     from optimizer.analysis.analyse import analyse
-    from optimizer.solve import FEASIBLE, OPTIMAL, make_plan
+    from optimizer.solving.solve import FEASIBLE, OPTIMAL, make_plan
 
     outcome = make_plan(inp, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log)
     case = Case(source, inp, outcome)

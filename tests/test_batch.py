@@ -1,4 +1,4 @@
-"""optimizer.batch: every case validated before any is solved, report paths that never collide,
+"""optimizer.sweeps.batch: every case validated before any is solved, report paths that never collide,
 results independent of the number of processes, and worker failures as clear messages."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from builders import tables, write
-from optimizer.batch import BatchError, Task, check_destinations, prepare_all, report_paths, run_tasks
+from optimizer.sweeps.batch import BatchError, Task, check_destinations, prepare_all, report_paths, run_tasks
 from optimizer.problems import InputError
 
 SCENARIOS = [

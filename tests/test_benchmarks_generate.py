@@ -16,8 +16,8 @@ if str(REPO) not in sys.path:
 from benchmarks import generate as gen  # noqa: E402
 from models.plan import Plan, VariantPlan, evaluate  # noqa: E402
 from optimizer.cli import main  # noqa: E402
-from optimizer.validate import validate  # noqa: E402
-from optimizer.workbook import read_workbook  # noqa: E402
+from optimizer.workbook.validate import validate  # noqa: E402
+from optimizer.workbook.read import read_workbook  # noqa: E402
 
 
 def test_small_workbook_validates_and_solves(tmp_path):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from builders import tables, write
-from optimizer.checks import presolve_checks
+from optimizer.solving.checks import presolve_checks
 from optimizer.cli import example_workbook
-from optimizer.solve import FEASIBLE, INFEASIBLE, OPTIMAL, make_plan
-from optimizer.validate import validate
-from optimizer.workbook import read_workbook
+from optimizer.solving.solve import FEASIBLE, INFEASIBLE, OPTIMAL, make_plan
+from optimizer.workbook.validate import validate
+from optimizer.workbook.read import read_workbook
 from test_diagnose import changed, plants, rule, variant, with_demand
 
 

@@ -17,12 +17,12 @@ import pytest
 from builders import tables, write
 from clirun import PLAN, ctrl_c_as_in_a_terminal, files_in, find_problem, invoke, plan, summary
 from optimizer.cli import example_workbook
-from optimizer.json_out import plan_json
-from optimizer.kpis import case_kpis
+from optimizer.report.json_out import plan_json
+from optimizer.analysis.kpis import case_kpis
 from optimizer.pipeline import load_input, solve_case
 from optimizer.report.embedded import read_embedded
-from optimizer.scenarios import scenario_names
-from optimizer.workbook import read_workbook
+from optimizer.workbook.scenarios import scenario_names
+from optimizer.workbook.read import read_workbook
 
 EXAMPLE = example_workbook()
 PLAN_KEYS = {"status", "scenario", "total_cost_jpy", "best_bound_jpy", "gap", "variants", "developed", "report", "sharing_saving_jpy"}

@@ -1,4 +1,4 @@
-"""optimizer.compare: KPIs against the base case and the decisions that changed, from the data
+"""optimizer.report.compare: KPIs against the base case and the decisions that changed, from the data
 reports embed; and reading reports back (anything else is refused)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from builders import tables, write
-from optimizer.batch import Task, prepare_all, solve_task
-from optimizer.compare import TEXT, CaseData, cases_from, changed_decisions, compare, read_reports, unique_labels
+from optimizer.sweeps.batch import Task, prepare_all, solve_task
+from optimizer.report.compare import TEXT, CaseData, cases_from, changed_decisions, compare, read_reports, unique_labels
 from optimizer.files import save_atomically
 from optimizer.problems import InputError
 

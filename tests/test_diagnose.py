@@ -12,10 +12,10 @@ import pytest
 
 from builders import tables, write
 from clirun import plan
-from optimizer.diagnose import Move
-from optimizer.solve import FEASIBLE, INFEASIBLE, OPTIMAL, make_plan
-from optimizer.validate import validate
-from optimizer.workbook import read_workbook
+from optimizer.solving.diagnose import Move
+from optimizer.solving.solve import FEASIBLE, INFEASIBLE, OPTIMAL, make_plan
+from optimizer.workbook.validate import validate
+from optimizer.workbook.read import read_workbook
 
 
 def changed(sheet: str, key: str, name: str, base: dict | None = None, **values) -> dict:

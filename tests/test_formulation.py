@@ -7,9 +7,9 @@ import pytest
 
 import builders
 from models.formulation import PlatformModel
-from optimizer.solve import make_plan
-from optimizer.validate import validate
-from optimizer.workbook import read_workbook
+from optimizer.solving.solve import make_plan
+from optimizer.workbook.validate import validate
+from optimizer.workbook.read import read_workbook
 
 
 def load(tmp_path, **changes):
@@ -56,7 +56,7 @@ def test_elastic_model_names_the_rule_to_break(tmp_path):
     inp = load(tmp_path, plants=rows)
     assert make_plan(inp).status == "infeasible"
     pm = PlatformModel(inp, elastic=True)
-    from optimizer.highs_bridge import compile_model, run_highs
+    from optimizer.solving.highs_bridge import compile_model, run_highs
 
     compiled = compile_model(pm.m)
     run = run_highs(compiled, time_limit_s=10, mip_rel_gap=0)

@@ -9,15 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import optimizer.polish as polish_module
+import optimizer.solving.polish as polish_module
 from benchmarks.generate import make
 from models.formulation import SCALE_JPY, PlatformModel
 from models.plan import evaluate
-from optimizer.highs_bridge import compile_model, run_highs
+from optimizer.solving.highs_bridge import compile_model, run_highs
 from optimizer.pipeline import load_input
-from optimizer.polish import StallWatch, polish
-from optimizer.solve import FEASIBLE, OPTIMAL, make_plan
-from optimizer.start import first_plan
+from optimizer.solving.polish import StallWatch, polish
+from optimizer.solving.solve import FEASIBLE, OPTIMAL, make_plan
+from optimizer.solving.start import first_plan
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from oracle.bruteforce import solve_by_enumeration  # noqa: E402
@@ -49,7 +49,7 @@ def test_nothing_is_judged_before_half_the_limit_or_without_a_plan():
     assert not StallWatch(60)(45.0, float("inf"), 500.0)
 
 
-# oracle workbooks whose quick plan (optimizer.start) costs 0.5 % to 439 % more than the optimum
+# oracle workbooks whose quick plan (optimizer.solving.start) costs 0.5 % to 439 % more than the optimum
 DEARER_START_SEEDS = [0, 1, 6, 8, 11, 17, 18, 19, 22, 27, 32, 33, 34, 35, 36, 37, 39, 44]
 
 

@@ -1,5 +1,5 @@
 """optimizer.report.comparison: the layout of the comparison workbook (figures come from
-optimizer.compare and are tested there)."""
+optimizer.report.compare and are tested there)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import openpyxl
 import pytest
 
-from optimizer.compare import CaseData, compare
+from optimizer.report.compare import CaseData, compare
 from optimizer.report.comparison import FIXED_SHEETS, build_comparison, sheet_names, write_comparison
 
 

@@ -1,4 +1,4 @@
-"""A catalogue of malformed workbooks, generated from the workbook contract (optimizer.schema):
+"""A catalogue of malformed workbooks, generated from the workbook contract (optimizer.workbook.schema):
 every column of every sheet gets every fault its kind can have (text, NaN and inf text, dates and
 booleans in number columns, negatives, zeros, fractions, blanks, bad yes/no and list cells, Excel
 errors, formulas without a saved result), and every sheet its structural faults (missing sheet or
@@ -23,11 +23,11 @@ import pytest
 from builders import tables, write
 from clirun import files_in, invoke
 from optimizer.problems import InputError
-from optimizer.scenarios import apply_scenario
-from optimizer.schema import LIST, NAME, NUMBER, POSITIVE, RULES, SETTINGS, SHEET, SIGNED, TEXT, WHOLE, YESNO
-from optimizer.solve import FEASIBLE, OPTIMAL, make_plan
-from optimizer.validate import validate
-from optimizer.workbook import read_workbook
+from optimizer.workbook.scenarios import apply_scenario
+from optimizer.workbook.schema import LIST, NAME, NUMBER, POSITIVE, RULES, SETTINGS, SHEET, SIGNED, TEXT, WHOLE, YESNO
+from optimizer.solving.solve import FEASIBLE, OPTIMAL, make_plan
+from optimizer.workbook.validate import validate
+from optimizer.workbook.read import read_workbook
 
 NBSP = "\u00a0"
 DATE = dt.datetime(2024, 1, 5)

@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builders import tables, write
-from optimizer.checks import presolve_checks
+from optimizer.solving.checks import presolve_checks
 from optimizer.problems import InputError
-from optimizer.scenarios import apply_scenario
-from optimizer.schema import SHEET
-from optimizer.solve import make_plan
-from optimizer.validate import validate
-from optimizer.workbook import read_workbook
+from optimizer.workbook.scenarios import apply_scenario
+from optimizer.workbook.schema import SHEET
+from optimizer.solving.solve import make_plan
+from optimizer.workbook.validate import validate
+from optimizer.workbook.read import read_workbook
 
 CELL_EXAMPLES = 60
 STRUCTURE_EXAMPLES = 60

@@ -6,9 +6,9 @@ import pytest
 
 from builders import tables, write
 from clirun import files_in, find_problem, invoke, plan, problem_lines, summary
-from optimizer.scenarios import apply_scenario, scenario_names
-from optimizer.validate import validate
-from optimizer.workbook import read_workbook
+from optimizer.workbook.scenarios import apply_scenario, scenario_names
+from optimizer.workbook.validate import validate
+from optimizer.workbook.read import read_workbook
 
 
 def rows(*specs: tuple) -> list[dict]:

@@ -7,10 +7,10 @@ import pytest
 import builders
 from benchmarks.generate import make
 from models.plan import evaluate
-from optimizer.highs_bridge import HighsRun, compile_model
+from optimizer.solving.highs_bridge import HighsRun, compile_model
 from optimizer.pipeline import load_input
-from optimizer.solve import FEASIBLE, INFEASIBLE, OPTIMAL, make_plan
-from optimizer.start import first_plan
+from optimizer.solving.solve import FEASIBLE, INFEASIBLE, OPTIMAL, make_plan
+from optimizer.solving.start import first_plan
 from models.formulation import PlatformModel
 
 
@@ -30,7 +30,7 @@ def test_a_time_limit_ends_with_the_best_plan_found_not_with_nothing(medium, mon
     """medium: HiGHS has a plan within a second and needs about 19 s to prove it (large was
     used before, but its first plan comes near 10 s, so the fallback path could answer). The
     tree search is never judged stalled here (tests/test_polish.py covers that path)."""
-    import optimizer.polish as polish
+    import optimizer.solving.polish as polish
 
     monkeypatch.setattr(polish, "STALL_FRACTION", 0.0)
     outcome = make_plan(medium, time_limit_s=5)
@@ -53,7 +53,7 @@ def test_the_quick_plan_heuristic_obeys_every_rule(large):
 def test_a_limit_that_strikes_before_any_plan_still_ends_with_one(large, monkeypatch):
     """HiGHS stopped by its limit with no plan (simulated: on a quiet machine it rarely happens)
     but with a bound: the quick heuristic supplies a plan and the bound gives its gap."""
-    import optimizer.solve as solve
+    import optimizer.solving.solve as solve
 
     def stopped(compiled, **_kw):
         return HighsRun("Time limit reached", False, False, False, None, 800_000.0, 0, 0.01, None, None)

@@ -12,7 +12,7 @@ from builders import tables
 from clirun import find_problem, invoke, plan
 
 # Every sheet and column of ../shared/spec/workbook.md, transcribed from the spec (not from
-# optimizer.schema), so that the template and the spec cannot drift apart unnoticed.
+# optimizer.workbook.schema), so that the template and the spec cannot drift apart unnoticed.
 SPEC = {
     "settings": ["setting", "value"],
     "brands": ["brand"],

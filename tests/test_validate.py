@@ -15,8 +15,8 @@ import pytest
 
 from builders import tables, write
 from clirun import files_in, find_problem, invoke, plan, problem_lines
-from optimizer.validate import validate
-from optimizer.workbook import read_workbook
+from optimizer.workbook.validate import validate
+from optimizer.workbook.read import read_workbook
 
 NBSP = "\u00a0"
 

@@ -6,8 +6,8 @@ import pytest
 
 import builders
 from optimizer.problems import InputError
-from optimizer.validate import validate
-from optimizer.workbook import read_workbook
+from optimizer.workbook.validate import validate
+from optimizer.workbook.read import read_workbook
 
 
 def load(tmp_path, *extra: dict):

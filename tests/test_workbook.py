@@ -13,10 +13,10 @@ import pytest
 
 from builders import tables, write
 from clirun import files_in, find_problem, invoke, plan, problem_lines
-from optimizer import workbook as workbook_module
+from optimizer.workbook import read as workbook_module
 from optimizer.problems import InputError
-from optimizer.validate import validate
-from optimizer.workbook import read_workbook
+from optimizer.workbook.validate import validate
+from optimizer.workbook.read import read_workbook
 
 
 def sha256(path: Path) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from models.data import PlanInput
 from optimizer.analysis.cost_per_car import by_brand, cost_per_car
-from optimizer.pipeline import Case
+from optimizer.solving.case import Case
 
 
 @dataclass(frozen=True)

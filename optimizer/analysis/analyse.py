@@ -11,7 +11,7 @@ from optimizer.analysis.conclusion import conclusion
 from optimizer.analysis.cost_per_car import CarCost, cost_per_car
 from optimizer.analysis.limits import LimitsAnalysis, analyse_limits
 from optimizer.analysis.sharing import Sharing, sharing
-from optimizer.pipeline import Case
+from optimizer.solving.case import Case
 
 
 @dataclass

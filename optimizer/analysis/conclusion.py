@@ -6,7 +6,7 @@ from models.plan import COST_KINDS
 from optimizer.analysis.allocation import WhoPays
 from optimizer.analysis.cost_per_car import CarCost
 from optimizer.analysis.limits import LP_BASIS, LimitsAnalysis, yen
-from optimizer.pipeline import Case
+from optimizer.solving.case import Case
 
 
 def _names(items: list[str]) -> str:

@@ -24,7 +24,7 @@ import pyomo.core as pyo  # modelling only: pyomo.environ would also load every 
 from models.data import PlanInput
 from models.formulation import SCALE_JPY, PlatformModel
 from models.plan import Plan
-from optimizer.highs_bridge import Compiled, compile_model, run_highs
+from optimizer.solving.highs_bridge import Compiled, compile_model, run_highs
 
 # Relative distance from its bound at which a row counts as binding.
 BINDING_TOL = 1e-7

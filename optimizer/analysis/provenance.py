@@ -6,7 +6,7 @@ import datetime as _dt
 import platform
 from importlib import metadata
 
-from optimizer.pipeline import Case
+from optimizer.solving.case import Case
 
 
 def _version(package: str) -> str:

@@ -17,7 +17,7 @@ import pyomo.core as pyo  # modelling only: pyomo.environ would also load every 
 from models.data import PlanInput
 from models.formulation import SCALE_JPY, PlatformModel
 from models.plan import Plan
-from optimizer.highs_bridge import compile_model, run_highs
+from optimizer.solving.highs_bridge import compile_model, run_highs
 
 WHAT_IF_GAP = 1e-6
 WHAT_IF_TIME_LIMIT_S = 5.0

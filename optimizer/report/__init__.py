@@ -13,9 +13,9 @@ from openpyxl import Workbook
 
 from optimizer.analysis.analyse import CaseAnalysis, analyse
 from optimizer.files import save_atomically
-from optimizer.json_out import plan_json
-from optimizer.kpis import case_kpis
-from optimizer.pipeline import Case
+from optimizer.report.json_out import plan_json
+from optimizer.analysis.kpis import case_kpis
+from optimizer.solving.case import Case
 from optimizer.report.allocation import write_who_pays
 from optimizer.report.compliance import write_compliance
 from optimizer.report.cost_per_car import write_cost_per_car

@@ -1,4 +1,4 @@
-"""The comparison workbook: cases side by side (optimizer.compare has the figures; this only
+"""The comparison workbook: cases side by side (optimizer.report.compare has the figures; this only
 lays them out).
 
 Sheets: Scenarios (one row a case: cost, delta, what sharing is worth), KPIs (one column a
@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
 
-from optimizer.compare import COMPARISON_MARKER_SHEET as MARKER_SHEET
-from optimizer.compare import COUNT, SHARE, UNITS, YEN, CaseData, Comparison
+from optimizer.report.compare import COMPARISON_MARKER_SHEET as MARKER_SHEET
+from optimizer.report.compare import COUNT, SHARE, UNITS, YEN, CaseData, Comparison
 from optimizer.files import save_atomically
 from optimizer.report.style import (
     NOTE_FONT,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from optimizer.diagnose import Diagnosis, Move
-from optimizer.pipeline import Case
+from optimizer.solving.diagnose import Diagnosis, Move
+from optimizer.solving.case import Case
 from optimizer.report.style import NOTE_FONT, TITLE_FONT, YEN, Col, put, write_table
 
 COLUMNS = [

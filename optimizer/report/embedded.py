@@ -29,7 +29,7 @@ def embed(wb: Workbook, data: dict) -> None:
 
 def read_embedded(path: Path) -> dict:
     """The data embedded in one of our reports; InputError for any other file."""
-    from optimizer.workbook import _check_file
+    from optimizer.workbook.read import _check_file
 
     path = Path(path)
     _check_file(path)

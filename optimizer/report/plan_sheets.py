@@ -8,7 +8,7 @@ from models.data import PlanInput
 from models.plan import COST_KINDS
 from optimizer.report.charts import CHART_YEN_BN, add_table_series, bar_chart
 from optimizer.report.style import ONE_DECIMAL, PERCENT, SECTION_FONT, TOTAL_FONT, UNITS, YEN, Col, print_setup, put, write_table
-from optimizer.solve import Outcome
+from optimizer.solving.solve import Outcome
 
 
 def write_variants(ws: Worksheet, inp: PlanInput, o: Outcome) -> None:

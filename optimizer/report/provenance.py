@@ -6,7 +6,7 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from optimizer.analysis.provenance import provenance
-from optimizer.pipeline import Case
+from optimizer.solving.case import Case
 from optimizer.report.style import PERCENT_FINE, SECONDS, TITLE_FONT, UNITS, YEN, Col, Fmt, print_setup, put, write_table
 
 COLUMNS = [Col("section"), Col("item", width=30), Col("value", width=70)]

@@ -7,7 +7,7 @@ import datetime as _dt
 from openpyxl.worksheet.worksheet import Worksheet
 
 from optimizer.analysis.analyse import CaseAnalysis
-from optimizer.pipeline import Case
+from optimizer.solving.case import Case
 from optimizer.report.charts import CHART_YEN_BN, bar_chart
 from optimizer.report.style import (
     NOTE_FONT,

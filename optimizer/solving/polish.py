@@ -27,7 +27,7 @@ from typing import Callable
 import numpy as np
 
 from models.formulation import SCALE_JPY, PlatformModel
-from optimizer.highs_bridge import Compiled, run_highs
+from optimizer.solving.highs_bridge import Compiled, run_highs
 
 # The tree search is judged from this share of the time limit on ...
 JUDGE_FROM_SHARE = 0.5

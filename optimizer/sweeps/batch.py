@@ -29,7 +29,7 @@ from optimizer.problems import InputError, Problem
 
 if TYPE_CHECKING:  # the solver stack takes seconds to import: only where it is used
     from models.data import PlanInput
-    from optimizer.pipeline import Source
+    from optimizer.solving.case import Source
 
 BASE = "base"
 
@@ -92,10 +92,10 @@ class Result:
 def prepare_all(workbook: Path) -> list[Prepared]:
     """The base case and every scenario, validated. Raises InputError listing every problem of
     every case, so that nothing is solved or written when any case is wrong."""
-    from optimizer.pipeline import Source
-    from optimizer.scenarios import apply_scenario, scenario_names, sheet_problems
-    from optimizer.validate import validate
-    from optimizer.workbook import read_workbook
+    from optimizer.solving.case import Source
+    from optimizer.workbook.scenarios import apply_scenario, scenario_names, sheet_problems
+    from optimizer.workbook.validate import validate
+    from optimizer.workbook.read import read_workbook
 
     raw = read_workbook(workbook)
     names = scenario_names(raw)
@@ -161,8 +161,8 @@ def check_destinations(paths: list[Path], inputs: tuple[Path, ...]) -> None:
 def solve_task(task: Task) -> Result:
     """Solve one case and build its report in memory (in a worker process; tests may call it
     directly: it is the same function either way)."""
-    from optimizer.json_out import plan_json
-    from optimizer.kpis import case_kpis
+    from optimizer.report.json_out import plan_json
+    from optimizer.analysis.kpis import case_kpis
     from optimizer.pipeline import solve_case
     from optimizer.report import build_report
 
@@ -302,7 +302,7 @@ def _context():
     that has imported the solver stack once (so workers start fast); "spawn" elsewhere."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["optimizer.batch", "optimizer.pipeline", "optimizer.report", "optimizer.json_out", "optimizer.kpis"])
+        ctx.set_forkserver_preload(["optimizer.sweeps.batch", "optimizer.pipeline", "optimizer.report", "optimizer.report.json_out", "optimizer.analysis.kpis"])
         return ctx
     return multiprocessing.get_context("spawn")
 

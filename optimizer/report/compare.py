@@ -30,8 +30,8 @@ class CaseData:
     label: str  # unique among the compared cases (the scenario name unless two reports share it)
     scenario: str
     report: str | None
-    plan: dict  # the spec's per-case JSON object (optimizer.json_out.plan_json)
-    kpis: dict  # optimizer.kpis.case_kpis
+    plan: dict  # the spec's per-case JSON object (optimizer.report.json_out.plan_json)
+    kpis: dict  # optimizer.analysis.kpis.case_kpis
 
     @property
     def has_plan(self) -> bool:

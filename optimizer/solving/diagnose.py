@@ -25,8 +25,8 @@ from typing import Callable
 from models.data import PlanInput
 from models.formulation import PlatformModel, Slack
 from models.plan import Evaluation, Plan, evaluate
-from optimizer.checks import Finding
-from optimizer.highs_bridge import Compiled, HighsRun, compile_model, run_highs
+from optimizer.solving.checks import Finding
+from optimizer.solving.highs_bridge import Compiled, HighsRun, compile_model, run_highs
 
 # Kei rules: the rules-sheet name, the unit, and each offered variant's measure in a plan.
 KEI_RULES: dict[str, tuple[str, str, str]] = {

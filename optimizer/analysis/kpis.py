@@ -8,7 +8,7 @@ JSON values, and nothing that varies between identical runs (times, dates) may b
 from __future__ import annotations
 
 from models.plan import COST_KINDS
-from optimizer.pipeline import Case
+from optimizer.solving.case import Case
 
 
 def case_kpis(case: Case) -> dict:

@@ -14,15 +14,15 @@ from typing import Callable
 from models.data import PlanInput
 from models.formulation import SCALE_JPY, PlatformModel
 from models.plan import Evaluation, Plan, VariantPlan, evaluate
-from optimizer.checks import Finding, presolve_checks
-from optimizer.diagnose import Diagnosis, diagnose
-from optimizer.highs_bridge import HighsRun, compile_model, run_highs
-from optimizer.polish import StallWatch, polish
+from optimizer.solving.checks import Finding, presolve_checks
+from optimizer.solving.diagnose import Diagnosis, diagnose
+from optimizer.solving.highs_bridge import HighsRun, compile_model, run_highs
+from optimizer.solving.polish import StallWatch, polish
 
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
 # Relative disagreement between the solver's objective and the evaluated cost that we report.
 AGREEMENT_TOLERANCE = 1e-6
-# When HiGHS stops at the time limit without any plan, the heuristic of optimizer.start gets
+# When HiGHS stops at the time limit without any plan, the heuristic of optimizer.solving.start gets
 # this share of the limit (at least HEURISTIC_MIN_S) to find one.
 HEURISTIC_SHARE = 0.25
 HEURISTIC_MIN_S = 2.0
@@ -109,7 +109,7 @@ def make_plan(
     if not run.has_solution and not run.infeasible:
         # The limit struck before HiGHS found any plan: a quick plan from the heuristic is better
         # than none (it costs extra time only here; handing it to HiGHS up front did not pay).
-        from optimizer.start import first_plan
+        from optimizer.solving.start import first_plan
 
         heuristic_started = time.perf_counter()
         fallback = first_plan(pm, compiled, max(HEURISTIC_MIN_S, HEURISTIC_SHARE * limit), log)

@@ -27,7 +27,7 @@ from models.data import (
     Variant,
 )
 from optimizer.problems import InputError, Problem
-from optimizer.schema import (
+from optimizer.workbook.schema import (
     LIST,
     NAME,
     NUMBER,
@@ -43,7 +43,7 @@ from optimizer.schema import (
     Setting,
     SheetSpec,
 )
-from optimizer.workbook import RawRow, RawSheet, RawWorkbook
+from optimizer.workbook.read import RawRow, RawSheet, RawWorkbook
 
 from models.data import DEMAND_SCOPES
 

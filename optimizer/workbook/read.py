@@ -1,6 +1,6 @@
 """Read the planner's workbook into raw tables: cell values by column name, with Excel row numbers.
 
-Nothing here knows what a value means; `optimizer.validate` types and checks it. Reading
+Nothing here knows what a value means; `optimizer.workbook.validate` types and checks it. Reading
 keeps the information a good message needs (the sheet's own title, the row as Excel shows
 it, the column letter) and refuses, with a message, what it cannot read faithfully.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from optimizer.problems import InputError, Problem
-from optimizer.schema import SHEET
+from optimizer.workbook.schema import SHEET
 
 # A workbook that unpacks to more than this is refused before openpyxl parses it (zip bombs).
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024

@@ -22,7 +22,7 @@ from typing import Callable
 from models.data import Plant, PlanInput
 from models.formulation import PlatformModel
 from models.plan import Plan
-from optimizer.highs_bridge import Compiled, compile_model, run_highs
+from optimizer.solving.highs_bridge import Compiled, compile_model, run_highs
 
 # Share of the time limit the whole heuristic may use.
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import copy
 
 from optimizer.problems import InputError, Problem
-from optimizer.schema import NAME, RULES, SCENARIO_OPS, SETTINGS, SHEET, TEXT, YESNO, LIST
-from optimizer.validate import _did_you_mean, convert
-from optimizer.workbook import RawRow, RawSheet, RawWorkbook, normalise
+from optimizer.workbook.schema import NAME, RULES, SCENARIO_OPS, SETTINGS, SHEET, TEXT, YESNO, LIST
+from optimizer.workbook.validate import _did_you_mean, convert
+from optimizer.workbook.read import RawRow, RawSheet, RawWorkbook, normalise
 
 BASE = "base"
 _KEY_VALUE = {"settings": ("setting", SETTINGS), "rules": ("rule", RULES)}

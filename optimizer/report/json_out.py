@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from optimizer.pipeline import Case
-from optimizer.solve import INFEASIBLE, UNKNOWN
+from optimizer.solving.case import Case
+from optimizer.solving.solve import INFEASIBLE, UNKNOWN
 
 
 def plan_json(case: Case, report: str | None) -> dict:

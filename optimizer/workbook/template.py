@@ -9,7 +9,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from models.data import DEMAND_SCOPES
 from optimizer.report.style import HEADER_FILL, HEADER_FONT, put
-from optimizer.schema import RULES, SCENARIO_OPS, SETTINGS, SHEETS, YESNO
+from optimizer.workbook.schema import RULES, SCENARIO_OPS, SETTINGS, SHEETS, YESNO
 
 ROWS = 500  # rows given drop-down lists
 

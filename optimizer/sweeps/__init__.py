@@ -1,0 +1,1 @@
+"""Many cases at once: scenarios, sweeps and the executor that runs them."""
