@@ -413,8 +413,8 @@ def mode_cbc(args) -> int:
     import cbcbox
     import pyomo.environ as pyo
 
-    from models.formulation import PlatformModel
-    from models.plan import evaluate
+    from models.build import PlatformModel
+    from models.evaluate import evaluate
 
     inp = _load(args.workbook)
     limit = inp.settings.time_limit_s if args.time_limit is None else args.time_limit
