@@ -150,9 +150,10 @@ class Model:
         return ((part["styles"] is None or v["style"] in part["styles"]) and
                 (part["brands"] is None or v["brand"] in part["brands"]))
 
-    def config_violations(self, i: int, options: dict, pack: str) -> list[str]:
+    def config_violations(self, i: int, options: dict, pack: str, ceiling: bool = True) -> list[str]:
         """Every rule of the spec's 'For an offered variant' list that the
-        choice (options: category -> option, pack) breaks."""
+        choice (options: category -> option, pack) breaks.  ceiling=False leaves
+        out the unit-cost ceiling (over the years it depends on the year)."""
         v = self.variants[i]
         R = self.rules
         bad = []
@@ -199,7 +200,7 @@ class Model:
         ln = v["length"] + sum(p["length"] for p in parts)
         if ln > R["max_length_mm"]:
             bad.append(f"length {ln}")
-        if v["ceiling"] is not None:
+        if ceiling and v["ceiling"] is not None:
             lc = v["th_unit"] + sum(p["unit"] for p in parts) + pk["unit"]
             if lc > v["ceiling"]:
                 bad.append(f"list unit cost {lc} > {v['ceiling']}")
@@ -223,7 +224,7 @@ class Model:
             return float(self.parts[(key[1], key[2])]["dev"])
         return float(self.packs[key[1]]["dev"])
 
-    def configs(self, i: int) -> list["Cfg"]:
+    def configs(self, i: int, ceiling: bool = True) -> list["Cfg"]:
         v = self.variants[i]
         per_cat = []
         for c in self.categories:
@@ -235,7 +236,7 @@ class Model:
         for combo in product(*per_cat):
             options = {c["name"]: o for c, o in zip(self.categories, combo) if o is not None}
             for pack in self.packs:
-                if self.config_violations(i, options, pack):
+                if self.config_violations(i, options, pack, ceiling):
                     continue
                 items = tuple(sorted([("opt", c, o) for c, o in options.items()] + [("pack", pack)]))
                 out.append(Cfg(options, pack, self.dev_keys(i, options, pack), items,
@@ -526,78 +527,10 @@ def solve_by_enumeration(case: Case, return_plan: bool = False, exhaustive: bool
 def evaluate_plan(case: Case, result: dict, unit_tol: float = 1e-3):
     """Cost of the plan in `result` (the JSON of `plan solve`) under this
     oracle's reading of the spec, and the rules it breaks.  Returns
-    (cost, [violations])."""
-    m = Model(case)
-    bad: list[str] = []
-    vs = result.get("variants") or {}
-    offered = {}
-    for name, d in vs.items():
-        if not d or not d.get("offered"):
-            continue
-        if name not in m.vindex:
-            bad.append(f"unknown variant {name}")
-            continue
-        offered[m.vindex[name]] = d
-    for i, v in enumerate(m.variants):
-        if v["must"] and i not in offered:
-            bad.append(f"must_offer {v['name']} not offered")
-    keys = set()
-    dev = 0.0
-    units = {}
-    vol: dict = {}
-    lines = set()
-    plant_units = [0.0] * len(m.plants)
-    prod = 0.0
-    for i, d in offered.items():
-        v = m.variants[i]
-        options = {c: o for c, o in (d.get("options") or {}).items() if o is not None}
-        pack = d.get("pack")
-        for why in m.config_violations(i, options, pack):
-            bad.append(f"{v['name']}: {why}")
-        if pack not in m.packs or any((c, o) not in m.parts for c, o in options.items()):
-            continue
-        keys |= m.dev_keys(i, options, pack)
-        dev += v["th_dev"]
-        u = float(d.get("units") or 0.0)
-        units[i] = u
-        if u < v["min_u"] - unit_tol or u > v["max_u"] + unit_tol:
-            bad.append(f"{v['name']}: units {u} outside [{v['min_u']}, {v['max_u']}]")
-        if m.integer and abs(u - round(u)) > 1e-6:
-            bad.append(f"{v['name']}: units {u} not whole")
-        split = d.get("plants") or {}
-        if abs(sum(split.values()) - u) > unit_tol:
-            bad.append(f"{v['name']}: plant split {split} != units {u}")
-        for pn, x in split.items():
-            if x <= unit_tol:
-                continue
-            if pn not in m.pindex:
-                bad.append(f"{v['name']}: unknown plant {pn}")
-                continue
-            j = m.pindex[pn]
-            p = m.plants[j]
-            if p["styles"] is not None and v["style"] not in p["styles"]:
-                bad.append(f"{v['name']}: plant {pn} does not build {v['style']}")
-            lines.add((j, v["style"]))
-            plant_units[j] += x
-            prod += x * p["asm"]
-        prod += u * v["th_unit"]
-        for it in [("opt", c, o) for c, o in options.items()] + [("pack", pack)]:
-            vol[it] = vol.get(it, 0.0) + u
-    for j, p in enumerate(m.plants):
-        if plant_units[j] > p["cap"] + unit_tol:
-            bad.append(f"plant {p['name']}: {plant_units[j]} > capacity {p['cap']}")
-    for d in m.demand:
-        tot = sum(u for i, u in units.items() if i in d["members"])
-        if d["lo"] is not None and tot < d["lo"] - unit_tol:
-            bad.append(f"demand {d['row']}: {tot}")
-        if d["hi"] is not None and tot > d["hi"] + unit_tol:
-            bad.append(f"demand {d['row']}: {tot}")
-    dev += sum(m.dev_cost_of_key(k) for k in keys)
-    dev += sum(m.plants[j]["line"] for j, _ in lines)
-    for it, q in vol.items():
-        price = m.tiers[it][0][1]
-        for mn, p in m.tiers[it]:
-            if q >= mn - unit_tol:
-                price = p
-        prod += q * price
-    return dev + m.L * prod, bad
+    (cost, [violations]).  One steady year is the one-year case of the checker
+    over the years (check_programme.py)."""
+    try:
+        from .check_programme import evaluate_programme_plan
+    except ImportError:  # pragma: no cover
+        from check_programme import evaluate_programme_plan  # type: ignore
+    return evaluate_programme_plan(case, result, unit_tol)

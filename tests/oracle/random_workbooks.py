@@ -54,6 +54,10 @@ class Case:
     tiers: list[dict] | None = None   # None: no tiers sheet
     demand: list[dict] | None = None  # None: no demand sheet
     rules: dict[str, Any] | None = None  # None: no rules sheet (all defaults)
+    years: list[dict] | None = None   # None: no years sheet (one steady year)
+    locks: list[dict] | None = None   # None: no locks sheet
+    scenarios: list[dict] | None = None  # None: no scenarios sheet
+    futures: list[dict] | None = None    # None: no futures sheet
     quirks: dict[str, Any] = field(default_factory=dict)  # how cells are spelled
     notes: list[str] = field(default_factory=list)        # what the generator did
 
@@ -129,7 +133,7 @@ def _nudge_range_targets(case: Case) -> None:
             v["range_target_km"] = round(v["range_target_km"] - 0.3, 1)
 
 
-def make_case(seed: int) -> Case:
+def make_case(seed: int, max_configs: int = MAX_CONFIGS) -> Case:
     rng = random.Random(seed * 7919 + 17)
     notes: list[str] = []
 
@@ -187,7 +191,7 @@ def make_case(seed: int) -> Case:
         total = n_packs
         for c in categories:
             total *= counts[c["category"]] + (0 if c.get("required", True) else 1)
-        if total <= MAX_CONFIGS:
+        if total <= max_configs:
             break
 
     parts: list[dict] = []
@@ -483,15 +487,22 @@ SHEET_COLUMNS = {
     "variants": ["variant", "brand", "body_style", "length_mm", "width_mm", "height_mm", "seats",
                  "payload_kg", "glider_mass_kg", "base_wh_per_km", "range_target_km", "min_power_kw",
                  "pack_bay_mm", "max_unit_cost_jpy", "top_hat_dev_cost_jpy", "top_hat_unit_cost_jpy",
-                 "min_units", "max_units", "must_offer"],
+                 "min_units", "max_units", "must_offer", "launch_from", "launch_by"],
     "categories": ["category", "required", "shared"],
     "parts": ["category", "option", "dev_cost_jpy", "unit_cost_jpy", "mass_kg", "power_kw", "wh_per_km",
               "height_mm", "length_mm", "body_styles", "brands"],
     "packs": ["pack", "usable_kwh", "mass_kg", "height_mm", "length_mm", "dev_cost_jpy", "unit_cost_jpy"],
     "tiers": ["item", "min_units", "unit_cost_jpy"],
     "plants": ["plant", "capacity_units", "assembly_cost_jpy", "line_cost_jpy", "body_styles"],
-    "demand": ["scope", "name", "min_units", "max_units"],
+    "demand": ["scope", "name", "min_units", "max_units", "year"],
+    "years": ["year", "demand_factor", "capacity_factor", "pack_cost_factor", "part_cost_factor",
+              "ceiling_factor", "discount_factor"],
+    "locks": ["variant", "item", "choice"],
+    "scenarios": ["scenario", "sheet", "match", "column", "op", "value"],
+    "futures": ["scenario", "probability"],
 }
+# columns written only when some row has them (so workbooks without years stay as they were)
+ONLY_IF_USED = {"variants": {"launch_from", "launch_by"}, "demand": {"year"}}
 REQUIRED_COLUMNS = {
     "brands": {"brand"},
     "variants": {"variant", "brand", "body_style", "length_mm", "width_mm", "height_mm", "seats",
@@ -503,6 +514,10 @@ REQUIRED_COLUMNS = {
     "tiers": {"item", "min_units", "unit_cost_jpy"},
     "plants": {"plant", "capacity_units"},
     "demand": {"scope", "name", "min_units", "max_units"},
+    "years": {"year"},
+    "locks": {"variant", "item", "choice"},
+    "scenarios": {"scenario", "sheet", "match", "column", "op", "value"},
+    "futures": {"scenario", "probability"},
 }
 PAD_COLUMNS = {  # name cells that may carry surrounding blanks (spec: trimmed)
     "brands": ("brand",), "variants": ("variant", "brand"), "categories": ("category",),
@@ -570,12 +585,17 @@ def write_workbook(case: Case, path) -> None:
     tables["plants"] = case.plants
     if case.demand is not None:
         tables["demand"] = case.demand
+    for sheet in ("years", "locks", "scenarios", "futures"):
+        if getattr(case, sheet) is not None:
+            tables[sheet] = getattr(case, sheet)
 
     for sheet, rows in tables.items():
         ws = wb.create_sheet(sheet)
         cols = []
         for c in SHEET_COLUMNS[sheet]:
             present = any(c in r for r in rows)
+            if c in ONLY_IF_USED.get(sheet, ()) and not present:
+                continue
             if c in REQUIRED_COLUMNS[sheet] or present or not q.get("omit_blank_cols"):
                 cols.append(c)
         header = [_header(c, q) for c in cols]
@@ -609,5 +629,6 @@ def describe(case: Case) -> str:
     """Human-readable dump of a case (for failure messages and reports)."""
     import json
     d = {k: getattr(case, k) for k in ("seed", "settings", "brands", "variants", "categories", "parts",
-                                       "packs", "tiers", "plants", "demand", "rules", "quirks", "notes")}
+                                       "packs", "tiers", "plants", "demand", "rules", "years", "locks",
+                                       "scenarios", "futures", "quirks", "notes")}
     return json.dumps(d, indent=1, default=str)
