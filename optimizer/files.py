@@ -1,68 +1,280 @@
-"""Writing output files so that nothing is ever half-written or lost.
+"""Output files: where they go, whether they can go there, and writing them so that nothing is
+ever half-written or lost.
 
-Every file goes to a temporary name in the destination folder and is moved into place in
-one step (`os.replace`), so an interrupted run leaves the previous file intact; the input
-workbook is never a destination.
+Every destination is checked before any solving (`check_outputs`): a name that is not `.xlsx`,
+not text or too long, a folder that cannot be written, a folder or a read-only file where the
+file should go, an input in the way. Writing then renders each file in memory, puts its bytes
+under a temporary name beside the destination and moves it into place in one step
+(`os.replace`), so an interrupted run leaves the previous file intact. Several files
+(`--all-scenarios`) are written all or none: every temporary first, then every move, undone if
+one fails. Files are created as any other program creates them (mode 0666 less the umask); a
+replaced file keeps its mode.
 
-A file is first rendered in memory and only its finished bytes touch the disk: building a
-workbook takes a while, writing 100 kB a millisecond, so a run killed outright (SIGKILL, a
-closed terminal, Task Manager) almost never leaves its temporary file behind. For the
-remaining millisecond, or a power cut, a later save removes temporary files of ours that
-are older than `STALE_AFTER_S` from the destination folder.
+Finished bytes touch the disk only at the end: building a workbook takes a while, writing
+100 kB a millisecond, so a run killed outright (SIGKILL, a closed terminal, Task Manager) almost
+never leaves a temporary file behind. For the remaining millisecond, or a power cut, a later
+save removes temporary files of ours older than `STALE_AFTER_S` from the destination folder.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import secrets
+import shutil
+import stat
 import tempfile
 import time
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from optimizer.problems import InputError, Problem
+from optimizer.problems import OutputError, Problem
 
 TEMP_PREFIX = ".~plan-"
 STALE_AFTER_S = 600.0  # a temporary file of ours this old belongs to a run that died
+SUFFIX = ".xlsx"
+# What Windows refuses in a file name, and the device names it reserves (any extension).
+_WINDOWS_FORBIDDEN = set('<>:"|?*\\')
+_WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
-def save_atomically(path: Path, write: Callable[[BinaryIO], None], *, inputs: tuple[Path, ...] = ()) -> Path:
-    """Call write(binary stream) in memory, then put the bytes at `path` in one step (e.g.
-    `save_atomically(path, workbook.save)`). Raises InputError when the destination is an
-    input or cannot be written."""
-    path = Path(path)
+def output_path(out: str | os.PathLike | None, default_name: str) -> Path:
+    """Where --out puts a file: by default `reports/<default_name>`. A path ending in a
+    separator (`out/`) or naming an existing folder is a folder, created if need be, and the
+    file goes in it under its default name; anything else names the file itself."""
+    if out is None:
+        return Path("reports") / default_name
+    text = os.fspath(out)
+    folder = text.endswith(os.sep) or (os.altsep is not None and text.endswith(os.altsep))
+    path = Path(text)
+    if folder or (path.is_dir() and path.suffix.lower() != SUFFIX):
+        return path / default_name
+    return path
+
+
+def check_outputs(paths: list[Path], inputs: tuple[Path, ...] = (), what: str = "output") -> None:
+    """Raise OutputError naming every destination that cannot be written, before any work is
+    done: nothing is created or changed here. `inputs` are files the command reads."""
+    problems = [p for path in paths for p in output_problems(Path(path), inputs, what)]
+    if problems:
+        raise OutputError(problems)
+
+
+def output_problems(path: Path, inputs: tuple[Path, ...] = (), what: str = "output", *, windows: bool = os.name == "nt") -> list[Problem]:
+    """What is wrong with `path` as a destination (empty: it can be written)."""
+    def problem(message: str, hint: str = "Choose another --out path.") -> list[Problem]:
+        return [Problem(None, None, None, None, f"the {what} {path} {message}", hint)]
+
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(text).decode("utf-8", "backslashreplace")
+        return [Problem(None, None, None, None, f"the {what} {shown} has a name that is not valid text (bytes that are not UTF-8)",
+                        "Name it in plain characters: the name is recorded in the report and the JSON.")]
+    bad = sorted({f"U+{ord(ch):04X}" for ch in text if ord(ch) < 32 or ord(ch) == 127})
+    if bad:
+        shown = "".join(ch if ord(ch) >= 32 and ord(ch) != 127 else "?" for ch in text)
+        return [Problem(None, None, None, None, f"the {what} {shown} has control characters in its name ({', '.join(bad)})", "Type the name again without them.")]
+    if not path.name.lower().endswith(SUFFIX) or path.name.lower() == SUFFIX:
+        return problem(f"does not end in {SUFFIX}",
+                       f"Reports, comparisons and templates are Excel workbooks: name the file ...{SUFFIX}, or end the path with {os.sep} to name a folder.")
+    if windows:
+        forbidden = sorted(set(text.replace("\\", "/").split("/")[-1]) & _WINDOWS_FORBIDDEN)
+        if forbidden or path.stem.split(".")[0].lower() in _WINDOWS_DEVICES or path.name.endswith((" ", ".")):
+            return problem("has a name Windows does not allow (no < > : \" | ? * \\, no trailing dot or space, no device name such as CON)")
+    too_long = _too_long(path)
+    if too_long:
+        return problem(too_long, "Choose a shorter name or a folder nearer the top.")
+    if path.is_dir():
+        return problem("is a folder", f"Name a file ...{SUFFIX}, or end the path with {os.sep} to put the file in that folder.")
     for source in inputs:
-        if path.exists() and source.exists() and os.path.samefile(path, source):
-            raise InputError([Problem(None, None, None, None, f"the report {path} would overwrite the input workbook", "Choose another --out path.")])
+        if _same_file(path, source):
+            return problem(f"would overwrite {'the input workbook' if len(inputs) == 1 else f'{source}, which this command reads'}")
+    if path.exists() or path.is_symlink():
+        st = path.stat() if path.exists() else None
+        if st is None or not stat.S_ISREG(st.st_mode):
+            return problem("exists and is not a regular file")
+        if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
+            return problem("is read-only", "Excel would refuse to save over it too: make it writable, or choose another --out path.")
+    return _folder_problems(path, problem)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist (yet)
+        return Path(os.path.abspath(a)) == Path(os.path.abspath(b))
+
+
+def _too_long(path: Path) -> str:
+    """Why the name is too long for the file system ("" when it is not)."""
+    anchor = _nearest_existing(path.parent)
+    try:
+        name_max = os.pathconf(anchor, "PC_NAME_MAX")
+        path_max = os.pathconf(anchor, "PC_PATH_MAX")
+    except (AttributeError, ValueError, OSError):  # Windows: no pathconf
+        name_max, path_max = 255, 32767
+    # the temporary file beside it is named `.~plan-<12 hex>.xlsx`: short, so the name decides
+    for part in path.parts:
+        if len(os.fsencode(part)) > name_max:
+            return f"has a name too long for this file system ({len(os.fsencode(part))} bytes in one part of the path; it allows {name_max})"
+    if len(os.fsencode(os.path.abspath(path))) >= path_max:
+        return f"has a path too long for this file system ({len(os.fsencode(os.path.abspath(path)))} bytes; it allows {path_max - 1})"
+    return ""
+
+
+def _nearest_existing(folder: Path) -> Path:
+    missing = _missing_folders(folder)
+    return missing[-1].parent if missing else Path(os.path.abspath(folder))
+
+
+def _folder_problems(path: Path, problem) -> list[Problem]:
+    """The folder exists and is writable, or can be created: probed with a nameless temporary
+    file in the nearest folder that exists, so nothing is left behind."""
+    anchor = _nearest_existing(path.parent)
+    if not anchor.is_dir():
+        return problem(f"cannot be written there: {anchor} is a file, not a folder", "Choose a folder you can write to with --out.")
+    try:
+        with tempfile.TemporaryFile(dir=anchor):
+            pass
+    except OSError as exc:
+        return problem(f"cannot be written there ({exc.strerror or exc}: {anchor})", "Choose a folder you can write to with --out.")
+    return []
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def rendered(write: Callable[[BinaryIO], None], path: Path) -> bytes:
+    """The bytes `write(stream)` produces (e.g. `workbook.save`), made in memory."""
     buffer = io.BytesIO()
     try:
         write(buffer)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
-    data = buffer.getvalue()
+    return buffer.getvalue()
+
+
+def save_atomically(path: Path, write: Callable[[BinaryIO], None], *, inputs: tuple[Path, ...] = ()) -> Path:
+    """Call write(binary stream) in memory, then put the bytes at `path` in one step (e.g.
+    `save_atomically(path, workbook.save)`). Raises OutputError when the destination is an
+    input or cannot be written."""
+    path = Path(path)
+    data = rendered(write, path)
+    return save_all_atomically([(path, data)], inputs=inputs)[0]
+
+
+def save_all_atomically(files: list[tuple[Path, bytes]], *, inputs: tuple[Path, ...] = ()) -> list[Path]:
+    """Write every file or none: each to a temporary beside its destination, then all moved into
+    place; when any step fails (or Ctrl-C strikes), every destination is left as it was."""
+    files = [(Path(p), data) for p, data in files]
+    check_outputs([p for p, _ in files], inputs)  # again: things may have changed while solving
+    staged: list[tuple[Path, Path]] = []  # (temporary, destination)
+    moved: list[tuple[Path, Path | None]] = []  # (destination, backup of the file it replaced)
+    current = files[0][0] if files else Path()
+    created = [f for p, _ in files for f in _missing_folders(p.parent)]
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
-    except OSError as exc:
-        raise InputError([Problem(None, None, None, None, f"the report {path} cannot be written there ({exc.strerror or exc})", "Choose a folder you can write to with --out.")]) from None
-    tmp = Path(tmp_name)
+        for current, data in files:
+            staged.append((_write_temporary(current, data), current))
+        for tmp, current in staged:
+            backup = _backup(current) if len(staged) > 1 and current.exists() else None
+            try:
+                os.replace(tmp, current)
+            except BaseException:
+                _remove(backup)
+                raise
+            moved.append((current, backup))
+    except BaseException as exc:
+        _undo(moved, staged, created)
+        if isinstance(exc, OSError):
+            raise _cannot_write(current, exc) from None
+        raise
+    for _, backup in moved:
+        _remove(backup)
+    for folder in dict.fromkeys(p.parent for p, _ in files):
+        remove_stale_temporaries(folder)
+    return [p for p, _ in files]
+
+
+def _write_temporary(path: Path, data: bytes) -> Path:
+    """`data` in a new file beside `path`, created with mode 0666 less the umask (what any
+    program's new file gets), or the mode of the file it will replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    while True:
+        tmp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(6)}{path.suffix}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise _cannot_write(path, exc) from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    remove_stale_temporaries(path.parent)
-    return path
+        if mode is not None:
+            os.chmod(tmp, mode)
+    except BaseException:
+        _remove(tmp)
+        raise
+    return tmp
 
 
-def _cannot_write(path: Path, exc: OSError) -> InputError:
-    return InputError([Problem(None, None, None, None, f"the report {path} cannot be written ({exc.strerror or exc}); is it open in Excel?", "Close it, or choose another --out path.")])
+def _backup(path: Path) -> Path:
+    """A second name for the file at `path` (a hard link, or a copy where links are not
+    possible), so that replacing it can be undone."""
+    backup = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(6)}.bak"
+    try:
+        os.link(path, backup)
+    except OSError:
+        shutil.copy2(path, backup)
+    return backup
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders that writing into `folder` would create, deepest first."""
+    out = []
+    folder = Path(os.path.abspath(folder))
+    while not folder.exists() and folder != folder.parent:
+        out.append(folder)
+        folder = folder.parent
+    return out
+
+
+def _undo(moved: list[tuple[Path, Path | None]], staged: list[tuple[Path, Path]], created: list[Path]) -> None:
+    """Put back what the moves replaced and remove what they created, folders included (best
+    effort: a step that fails here leaves a backup, which a later save removes once it is
+    stale)."""
+    for path, backup in reversed(moved):
+        try:
+            if backup is not None:
+                os.replace(backup, path)
+            else:
+                path.unlink()
+        except OSError:
+            continue
+    for tmp, _ in staged:
+        _remove(tmp)
+    for folder in sorted(set(created), key=lambda f: len(f.parts), reverse=True):
+        try:
+            folder.rmdir()
+        except OSError:
+            continue
+
+
+def _remove(path: Path | None) -> None:
+    if path is None:
+        return
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def _cannot_write(path: Path, exc: OSError) -> OutputError:
+    return OutputError([Problem(None, None, None, None, f"the output {path} cannot be written ({exc.strerror or exc}); is it open in Excel?", "Close it, or choose another --out path.")])
 
 
 def remove_stale_temporaries(folder: Path, *, older_than_s: float = STALE_AFTER_S) -> list[Path]:

@@ -239,7 +239,7 @@ def _make_writable(folder: Path) -> None:
     folder.chmod(stat.S_IRWXU)
 
 
-def test_unwritable_destination_exits_2_keeps_the_old_report_and_still_prints_json(good, tmp_path):
+def test_unwritable_destination_is_refused_before_solving_and_keeps_the_old_report(good, tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
     out = folder / "report.xlsx"
@@ -252,8 +252,8 @@ def test_unwritable_destination_exits_2_keeps_the_old_report_and_still_prints_js
     finally:
         _make_writable(folder)
     assert proc.returncode == 2, proc.stderr
-    find_problem(proc.stderr, str(out), "cannot be written")
-    obj = json.loads(proc.stdout)
-    assert KEYS <= set(obj) and obj["report"] is None and obj["status"] in ("optimal", "feasible")
+    assert "problem with the output" in proc.stderr
+    find_problem(proc.stderr, str(out), "cannot be written there")
+    assert "model:" not in proc.stderr and proc.stdout == "", "checked before solving: no solve, no JSON"
     assert out.read_bytes() == b"previous report"
     assert after == {"report.xlsx"}
