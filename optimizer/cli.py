@@ -417,13 +417,14 @@ def validate(workbook: Path, scenario: str | None) -> None:
 def template(path: str, force: bool) -> None:
     """Write a blank workbook (PATH: a .xlsx file, or a folder for template.xlsx) with every
     sheet and column, help on each header and drop-down lists."""
-    from optimizer.files import output_path, save_atomically
+    from optimizer.files import check_outputs, output_path, save_atomically
     from optimizer.problems import OutputError
     from optimizer.workbook.template import build_template
 
     target = output_path(path, "template.xlsx")
     try:
-        if target.exists() and not force:
+        check_outputs([target])
+        if os.path.lexists(target) and not force:
             raise OutputError([Problem(None, None, None, str(target), "already exists; refusing to overwrite it", "Choose another path or add --force.")])
         save_atomically(target, build_template().save)
     except InputError as err:

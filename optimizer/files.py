@@ -47,7 +47,7 @@ def output_path(out: str | os.PathLike | None, default_name: str) -> Path:
     text = os.fspath(out)
     folder = text.endswith(os.sep) or (os.altsep is not None and text.endswith(os.altsep))
     path = Path(text)
-    if folder or (path.is_dir() and path.suffix.lower() != SUFFIX):
+    if folder or (_is_dir(path) and path.suffix.lower() != SUFFIX):
         return path / default_name
     return path
 
@@ -80,24 +80,36 @@ def output_problems(path: Path, inputs: tuple[Path, ...] = (), what: str = "outp
         return problem(f"does not end in {SUFFIX}",
                        f"Reports, comparisons and templates are Excel workbooks: name the file ...{SUFFIX}, or end the path with {os.sep} to name a folder.")
     if windows:
-        forbidden = sorted(set(text.replace("\\", "/").split("/")[-1]) & _WINDOWS_FORBIDDEN)
-        if forbidden or path.stem.split(".")[0].lower() in _WINDOWS_DEVICES or path.name.endswith((" ", ".")):
+        if set(path.name) & _WINDOWS_FORBIDDEN or path.stem.split(".")[0].lower() in _WINDOWS_DEVICES or path.name.endswith((" ", ".")):
             return problem("has a name Windows does not allow (no < > : \" | ? * \\, no trailing dot or space, no device name such as CON)")
     too_long = _too_long(path)
     if too_long:
         return problem(too_long, "Choose a shorter name or a folder nearer the top.")
-    if path.is_dir():
+    if _is_dir(path):
         return problem("is a folder", f"Name a file ...{SUFFIX}, or end the path with {os.sep} to put the file in that folder.")
     for source in inputs:
         if _same_file(path, source):
-            return problem(f"would overwrite {'the input workbook' if len(inputs) == 1 else f'{source}, which this command reads'}")
-    if path.exists() or path.is_symlink():
-        st = path.stat() if path.exists() else None
+            return problem(f"would overwrite {source}, which this command reads")
+    if _stat(path, follow=False) is not None:
+        st = _stat(path)
         if st is None or not stat.S_ISREG(st.st_mode):
             return problem("exists and is not a regular file")
         if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
             return problem("is read-only", "Excel would refuse to save over it too: make it writable, or choose another --out path.")
     return _folder_problems(path, problem)
+
+
+def _stat(path: Path, follow: bool = True) -> os.stat_result | None:
+    """os.stat, or None for a path that does not exist or cannot exist (too long, a NUL byte)."""
+    try:
+        return os.stat(path, follow_symlinks=follow)
+    except (OSError, ValueError):
+        return None
+
+
+def _is_dir(path: Path) -> bool:
+    st = _stat(path)
+    return st is not None and stat.S_ISDIR(st.st_mode)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -133,7 +145,7 @@ def _folder_problems(path: Path, problem) -> list[Problem]:
     """The folder exists and is writable, or can be created: probed with a nameless temporary
     file in the nearest folder that exists, so nothing is left behind."""
     anchor = _nearest_existing(path.parent)
-    if not anchor.is_dir():
+    if not _is_dir(anchor):
         return problem(f"cannot be written there: {anchor} is a file, not a folder", "Choose a folder you can write to with --out.")
     try:
         with tempfile.TemporaryFile(dir=anchor):
@@ -178,7 +190,7 @@ def save_all_atomically(files: list[tuple[Path, bytes]], *, inputs: tuple[Path, 
         for current, data in files:
             staged.append((_write_temporary(current, data), current))
         for tmp, current in staged:
-            backup = _backup(current) if len(staged) > 1 and current.exists() else None
+            backup = _backup(current) if len(staged) > 1 and _stat(current) is not None else None
             try:
                 os.replace(tmp, current)
             except BaseException:
@@ -201,7 +213,8 @@ def _write_temporary(path: Path, data: bytes) -> Path:
     """`data` in a new file beside `path`, created with mode 0666 less the umask (what any
     program's new file gets), or the mode of the file it will replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    st = _stat(path)
+    mode = stat.S_IMODE(st.st_mode) if st is not None else None
     while True:
         tmp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(6)}{path.suffix}"
         try:
@@ -237,7 +250,7 @@ def _missing_folders(folder: Path) -> list[Path]:
     """The folders that writing into `folder` would create, deepest first."""
     out = []
     folder = Path(os.path.abspath(folder))
-    while not folder.exists() and folder != folder.parent:
+    while _stat(folder) is None and folder != folder.parent:
         out.append(folder)
         folder = folder.parent
     return out

@@ -61,7 +61,7 @@ def read_embedded(path: Path) -> dict:
     wrong = shape_problem(data)
     if wrong:
         raise InputError([Problem(
-            None, None, None, str(path), f"is a report whose hidden {SHEET} sheet was edited: {wrong}",
+            None, None, None, None, f"{path} is a report whose hidden {SHEET} sheet was edited: {wrong}",
             "Write the report again with plan solve (the hidden sheet is plan's record of the case, not for editing).",
         )])
     return data
