@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from optimizer.problems import InputError, Problem
+from optimizer.streams import ensure_standard_streams, stdout_reserved
 from optimizer.text import duration, share, yen
 
 EXIT_PLAN, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
@@ -45,7 +46,8 @@ def report_problems(problems: list[Problem], warnings: bool = False, about: str 
         for p in problems:
             say(f"warning: {p}")
         return
-    say(f"plan: {len(problems)} problem{'s' if len(problems) != 1 else ''} {'in the input' if about == 'input' else f'with the {about}'}:")
+    where = "in the input" if about == "input" else f"with the {about}"
+    say(f"plan: {len(problems)} problem{'s' if len(problems) != 1 else ''} {where}:")
     for p in problems:
         say(f"  - {p}")
 
@@ -74,66 +76,11 @@ class Finite(click.ParamType):
         return number
 
 
-def _ensure_standard_streams() -> None:
-    """A closed standard stream (`2>&-`) becomes the null device. Otherwise the next file opened
-    takes its number, and whatever is written to "standard error" (our messages, HiGHS's C
-    output) would land in that file: a report, say."""
-    for fd in (0, 1, 2):
-        try:
-            os.fstat(fd)
-        except OSError:
-            null = os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
-            if null != fd:
-                os.dup2(null, fd)
-                os.close(null)
-    if sys.stdout is None:
-        sys.stdout = open(1, "w", closefd=False)
-    if sys.stderr is None:
-        sys.stderr = open(2, "w", closefd=False)
-
-
-class JsonOut:
-    """Writes the one JSON object to the real standard output; a full device or a closed pipe
-    is a message (and exit status 2), not a traceback."""
-
-    def __init__(self, stream) -> None:
-        self.stream = stream
-        self.failed = False
-
-    def __call__(self, text: str) -> None:
-        try:
-            self.stream.write(text + "\n")
-            self.stream.flush()
-        except OSError as exc:
-            self.failed = True
-            say(f"plan: the JSON could not be written to standard output ({exc.strerror or exc})")
-
-
-@contextlib.contextmanager
-def stdout_reserved():
-    """Send everything written to standard output (any C-level output included) to standard
-    error, and yield a JsonOut that writes to the real standard output."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
-    out = JsonOut(os.fdopen(saved, "w", encoding="utf-8", closefd=True))
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            yield out
-    finally:
-        sys.stdout.flush()
-        os.dup2(out.stream.fileno(), 1)
-        try:
-            out.stream.close()
-        except OSError:  # what a failed write left in the buffer: already reported
-            pass
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kei-plan")
 def main() -> None:
     """Plan a shared kei EV platform from the planners' workbook."""
-    _ensure_standard_streams()
+    ensure_standard_streams()
 
 
 @main.command()
@@ -305,7 +252,8 @@ def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver
     def write_done() -> list[Path]:
         """The reports of the cases solved so far, all or none (on Ctrl-C or a failed worker)."""
         try:
-            return save_all_atomically([(r.report, r.report_bytes) for r in sorted(done, key=lambda r: r.index)], inputs=(Path(workbook),))
+            files = [(r.report, r.report_bytes) for r in sorted(done, key=lambda r: r.index)]
+            return save_all_atomically(files, inputs=(Path(workbook),))
         except InputError as err:
             report_error(err)
             return []
@@ -332,7 +280,8 @@ def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver
         return EXIT_FAULT
     except KeyboardInterrupt:
         kept = write_done()
-        say(f"interrupted: {len(kept)} of {total} reports written, no comparison" + (f" ({', '.join(map(str, kept))})" if kept else ""))
+        listed = f" ({', '.join(map(str, kept))})" if kept else ""
+        say(f"interrupted: {len(kept)} of {total} reports written, no comparison{listed}")
         return EXIT_INTERRUPTED
     for path in written[:-1]:
         say(f"report: {path}")
@@ -425,7 +374,10 @@ def template(path: str, force: bool) -> None:
     try:
         check_outputs([target])
         if os.path.lexists(target) and not force:
-            raise OutputError([Problem(None, None, None, str(target), "already exists; refusing to overwrite it", "Choose another path or add --force.")])
+            raise OutputError([Problem(
+                None, None, None, None, f"the output {target} already exists; refusing to overwrite it",
+                "Choose another path or add --force.",
+            )])
         save_atomically(target, build_template().save)
     except InputError as err:
         report_error(err)

@@ -33,9 +33,11 @@ from optimizer.problems import OutputError, Problem
 TEMP_PREFIX = ".~plan-"
 STALE_AFTER_S = 600.0  # a temporary file of ours this old belongs to a run that died
 SUFFIX = ".xlsx"
-# What Windows refuses in a file name, and the device names it reserves (any extension).
+# What Windows refuses in a file name, and the device names it reserves (whatever the extension).
 _WINDOWS_FORBIDDEN = set('<>:"|?*\\')
-_WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+_WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10))}
+_FOLDER_HINT = "Choose a folder you can write to with --out."
+_RETYPE = "Type the name again without them."
 
 
 def output_path(out: str | os.PathLike | None, default_name: str) -> Path:
@@ -60,43 +62,59 @@ def check_outputs(paths: list[Path], inputs: tuple[Path, ...] = (), what: str = 
         raise OutputError(problems)
 
 
-def output_problems(path: Path, inputs: tuple[Path, ...] = (), what: str = "output", *, windows: bool = os.name == "nt") -> list[Problem]:
+def output_problems(
+    path: Path, inputs: tuple[Path, ...] = (), what: str = "output", *, windows: bool = os.name == "nt"
+) -> list[Problem]:
     """What is wrong with `path` as a destination (empty: it can be written)."""
-    def problem(message: str, hint: str = "Choose another --out path.") -> list[Problem]:
-        return [Problem(None, None, None, None, f"the {what} {path} {message}", hint)]
+    wrong = _name_problem(path, windows) or _place_problem(path, inputs)
+    if not wrong:
+        return []
+    message, hint = wrong
+    return [Problem(None, None, None, None, f"the {what} {_shown(path)} {message}", hint)]
 
+
+def _shown(path: Path) -> str:
+    """The path as text that can be printed: bytes that are not UTF-8 escaped, control characters '?'."""
+    text = os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+    return "".join("?" if ord(ch) < 32 or ord(ch) == 127 else ch for ch in text)
+
+
+def _name_problem(path: Path, windows: bool) -> tuple[str, str] | None:
+    """(what is wrong, hint) with the name itself, wherever it would go."""
     text = str(path)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        shown = os.fsencode(text).decode("utf-8", "backslashreplace")
-        return [Problem(None, None, None, None, f"the {what} {shown} has a name that is not valid text (bytes that are not UTF-8)",
-                        "Name it in plain characters: the name is recorded in the report and the JSON.")]
-    bad = sorted({f"U+{ord(ch):04X}" for ch in text if ord(ch) < 32 or ord(ch) == 127})
-    if bad:
-        shown = "".join(ch if ord(ch) >= 32 and ord(ch) != 127 else "?" for ch in text)
-        return [Problem(None, None, None, None, f"the {what} {shown} has control characters in its name ({', '.join(bad)})", "Type the name again without them.")]
+        return ("has a name that is not valid text (bytes that are not UTF-8)",
+                "Name it in plain characters: the name is recorded in the report and the JSON.")
+    control = sorted({f"U+{ord(ch):04X}" for ch in text if ord(ch) < 32 or ord(ch) == 127})
+    if control:
+        return f"has control characters in its name ({', '.join(control)})", _RETYPE
     if not path.name.lower().endswith(SUFFIX) or path.name.lower() == SUFFIX:
-        return problem(f"does not end in {SUFFIX}",
-                       f"Reports, comparisons and templates are Excel workbooks: name the file ...{SUFFIX}, or end the path with {os.sep} to name a folder.")
-    if windows:
-        if set(path.name) & _WINDOWS_FORBIDDEN or path.stem.split(".")[0].lower() in _WINDOWS_DEVICES or path.name.endswith((" ", ".")):
-            return problem("has a name Windows does not allow (no < > : \" | ? * \\, no trailing dot or space, no device name such as CON)")
+        return (f"does not end in {SUFFIX}", f"Reports, comparisons and templates are Excel workbooks: "
+                f"name the file ...{SUFFIX}, or end the path with {os.sep} to name a folder.")
+    device = path.name.split(".")[0].strip().lower() in _WINDOWS_DEVICES
+    if windows and (set(path.name) & _WINDOWS_FORBIDDEN or device):
+        return ('has a name Windows does not allow (none of < > : " | ? * \\, not a device name such as CON)',
+                "Choose another name.")
     too_long = _too_long(path)
-    if too_long:
-        return problem(too_long, "Choose a shorter name or a folder nearer the top.")
+    return (too_long, "Choose a shorter name or a folder nearer the top.") if too_long else None
+
+
+def _place_problem(path: Path, inputs: tuple[Path, ...]) -> tuple[str, str] | None:
+    """(what is wrong, hint) with what is at the path now, or with its folder."""
     if _is_dir(path):
-        return problem("is a folder", f"Name a file ...{SUFFIX}, or end the path with {os.sep} to put the file in that folder.")
+        return "is a folder", f"Name a file ...{SUFFIX}, or end the path with {os.sep} to put the file in it."
     for source in inputs:
         if _same_file(path, source):
-            return problem(f"would overwrite {source}, which this command reads")
+            return f"would overwrite {source}, which this command reads", "Choose another --out path."
     if _stat(path, follow=False) is not None:
         st = _stat(path)
         if st is None or not stat.S_ISREG(st.st_mode):
-            return problem("exists and is not a regular file")
+            return "exists and is not a regular file", "Choose another --out path."
         if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
-            return problem("is read-only", "Excel would refuse to save over it too: make it writable, or choose another --out path.")
-    return _folder_problems(path, problem)
+            return "is read-only", "Excel would refuse to save over it too: make it writable, or choose another."
+    return _folder_problem(path)
 
 
 def _stat(path: Path, follow: bool = True) -> os.stat_result | None:
@@ -128,11 +146,12 @@ def _too_long(path: Path) -> str:
     except (AttributeError, ValueError, OSError):  # Windows: no pathconf
         name_max, path_max = 255, 32767
     # the temporary file beside it is named `.~plan-<12 hex>.xlsx`: short, so the name decides
-    for part in path.parts:
-        if len(os.fsencode(part)) > name_max:
-            return f"has a name too long for this file system ({len(os.fsencode(part))} bytes in one part of the path; it allows {name_max})"
-    if len(os.fsencode(os.path.abspath(path))) >= path_max:
-        return f"has a path too long for this file system ({len(os.fsencode(os.path.abspath(path)))} bytes; it allows {path_max - 1})"
+    longest = max(len(os.fsencode(part)) for part in path.parts)
+    if longest > name_max:
+        return f"has a name too long for this file system ({longest} bytes in one part; it allows {name_max})"
+    size = len(os.fsencode(os.path.abspath(path)))
+    if size >= path_max:
+        return f"has a path too long for this file system ({size} bytes; it allows {path_max - 1})"
     return ""
 
 
@@ -141,18 +160,18 @@ def _nearest_existing(folder: Path) -> Path:
     return missing[-1].parent if missing else Path(os.path.abspath(folder))
 
 
-def _folder_problems(path: Path, problem) -> list[Problem]:
+def _folder_problem(path: Path) -> tuple[str, str] | None:
     """The folder exists and is writable, or can be created: probed with a nameless temporary
     file in the nearest folder that exists, so nothing is left behind."""
     anchor = _nearest_existing(path.parent)
     if not _is_dir(anchor):
-        return problem(f"cannot be written there: {anchor} is a file, not a folder", "Choose a folder you can write to with --out.")
+        return f"cannot be written there: {anchor} is a file, not a folder", _FOLDER_HINT
     try:
         with tempfile.TemporaryFile(dir=anchor):
             pass
     except OSError as exc:
-        return problem(f"cannot be written there ({exc.strerror or exc}: {anchor})", "Choose a folder you can write to with --out.")
-    return []
+        return f"cannot be written there ({exc.strerror or exc}: {anchor})", _FOLDER_HINT
+    return None
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -218,7 +237,8 @@ def _write_temporary(path: Path, data: bytes) -> Path:
     while True:
         tmp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(6)}{path.suffix}"
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            fd = os.open(tmp, flags, 0o666)  # less the umask, as the kernel applies it
             break
         except FileExistsError:
             continue
@@ -256,7 +276,8 @@ def _missing_folders(folder: Path) -> list[Path]:
     return out
 
 
-def _undo(moved: list[tuple[Path, Path | None]], staged: list[tuple[Path, Path]], created: list[Path]) -> None:
+def _undo(moved: list[tuple[Path, Path | None]], staged: list[tuple[Path, Path]],
+          created: list[Path]) -> None:
     """Put back what the moves replaced and remove what they created, folders included (best
     effort: a step that fails here leaves a backup, which a later save removes once it is
     stale)."""
@@ -287,7 +308,11 @@ def _remove(path: Path | None) -> None:
 
 
 def _cannot_write(path: Path, exc: OSError) -> OutputError:
-    return OutputError([Problem(None, None, None, None, f"the output {path} cannot be written ({exc.strerror or exc}); is it open in Excel?", "Close it, or choose another --out path.")])
+    return OutputError([Problem(
+        None, None, None, None,
+        f"the output {_shown(path)} cannot be written ({exc.strerror or exc}); is it open in Excel?",
+        "Close it, or choose another --out path.",
+    )])
 
 
 def remove_stale_temporaries(folder: Path, *, older_than_s: float = STALE_AFTER_S) -> list[Path]:

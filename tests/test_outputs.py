@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from builders import tables, write
-from clirun import PLAN, files_in, find_problem, invoke, plan
+from clirun import PLAN, files_in, find_problem, invoke
 from test_cli import _make_read_only, _make_writable
 
 ONE_SCENARIO = [dict(scenario="dear-packs", sheet="packs", match="*", column="unit_cost_jpy", op="multiply", value=1.2)]
@@ -330,3 +330,12 @@ def test_all_scenarios_with_a_folder_named_like_one_report_writes_nothing(tmp_pa
     assert result.exit_code == 2, result.stderr
     find_problem(result.stderr, "the output", "wb-dear-packs.xlsx", "is a folder")
     assert "solving" not in result.stderr and snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("name", ["a:b.xlsx", "what?.xlsx", 'say "hi".xlsx', "a|b.xlsx", "CON.xlsx", "lpt1.report.xlsx"])
+def test_names_windows_refuses_are_refused_there(tmp_path, name):
+    from optimizer.files import output_problems
+
+    assert output_problems(tmp_path / name, windows=False) == []  # fine on Linux and macOS
+    (problem,) = output_problems(tmp_path / name, windows=True)
+    assert "Windows does not allow" in problem.message

@@ -38,7 +38,10 @@ def read_embedded(path: Path) -> dict:
     import openpyxl
 
     def foreign(why: str) -> InputError:
-        return InputError([Problem(None, None, None, str(path), f"is not a report written by plan ({why})", "Give reports written by plan solve.")])
+        return InputError([Problem(
+            None, None, None, str(path), f"is not a report written by plan ({why})",
+            "Give reports written by plan solve.",
+        )])
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True)
@@ -62,7 +65,7 @@ def read_embedded(path: Path) -> dict:
     if wrong:
         raise InputError([Problem(
             None, None, None, None, f"{path} is a report whose hidden {SHEET} sheet was edited: {wrong}",
-            "Write the report again with plan solve (the hidden sheet is plan's record of the case, not for editing).",
+            "Write the report again with plan solve (that sheet is plan's record of the case, not to edit).",
         )])
     return data
 
@@ -71,16 +74,23 @@ def read_embedded(path: Path) -> dict:
 # A shape is a type name, or {key: shape} (a record; keys ending in "?" may be missing), or
 # ("dict", shape) / ("list", shape) / ("pair", shape).
 
-_VARIANT = {"offered": "bool", "units?": "number", "pack?": "text?", "options?": ("dict", "text?"), "plants?": ("dict", "number")}
+_VARIANT = {
+    "offered": "bool", "units?": "number", "pack?": "text?",
+    "options?": ("dict", "text?"), "plants?": ("dict", "number"),
+}
 PLAN_SHAPE = {
-    "status?": "text", "scenario?": "text", "total_cost_jpy?": "number?", "best_bound_jpy?": "number?", "gap?": "number?",
+    "status?": "text", "scenario?": "text",
+    "total_cost_jpy?": "number?", "best_bound_jpy?": "number?", "gap?": "number?",
     "sharing_saving_jpy?": "number?", "report?": "text?", "variants?": ("dict", _VARIANT),
     "developed?": {"options?": ("list", "text"), "packs?": ("list", "text")}, "conflicts?": ("list", "text"),
 }
 _NUMBERS = ("dict", "number")
 KPIS_SHAPE = {
     "scenario?": "text?", "workbook?": "text?", "workbook_sha256?": "text?", "status?": "text",
-    **{f"{k}?": "number?" for k in ("total_cost_jpy", "best_bound_jpy", "gap", "sharing_saving_jpy", "cost_without_sharing_jpy", "sharing_saving_share")},
+    **{f"{k}?": "number?" for k in (
+        "total_cost_jpy", "best_bound_jpy", "gap",
+        "sharing_saving_jpy", "cost_without_sharing_jpy", "sharing_saving_share",
+    )},
     "cost_by_kind_jpy?": _NUMBERS, "units_total?": "number",
     **{f"units_by_{k}?": _NUMBERS for k in ("brand", "body_style", "variant", "plant")},
     "list_unit_cost_by_variant_jpy?": ("dict", "number?"),
@@ -128,5 +138,6 @@ def shape_problem(data: object, shape: object = EMBEDDED_SHAPE, where: str = "th
 
 
 def _shown(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, float) or math.isfinite(value) else str(value)
+    finite = not isinstance(value, float) or math.isfinite(value)
+    text = json.dumps(value, ensure_ascii=False) if finite else str(value)
     return text if len(text) <= 40 else text[:37] + "..."

@@ -107,7 +107,10 @@ def _unreadable(path: Path, exc: Exception) -> InputError:
             f"{path.name} declares XML entities, which Excel never writes; refusing it as a possible XML attack",
             "Save it again from Excel as .xlsx, and check where the file came from.",
         )])
-    return InputError([Problem(None, None, None, None, f"{path.name} could not be read as an Excel workbook ({type(exc).__name__}: {exc})", "Save it again from Excel as .xlsx.")])
+    return InputError([Problem(
+        None, None, None, None, f"{path.name} could not be read as an Excel workbook ({type(exc).__name__}: {exc})",
+        "Save it again from Excel as .xlsx.",
+    )])
 
 
 def _refuse_our_outputs(path: Path, wb) -> None:
@@ -119,8 +122,11 @@ def _refuse_our_outputs(path: Path, wb) -> None:
     from optimizer.report.compare import COMPARISON_MARKER_SHEET
     from optimizer.report.embedded import SHEET as REPORT_DATA_SHEET
 
-    what = ("a plan report (written by plan solve)" if REPORT_DATA_SHEET in hidden else
-            "a comparison workbook (written by plan compare or --all-scenarios)" if COMPARISON_MARKER_SHEET in hidden else None)
+    what = None
+    if REPORT_DATA_SHEET in hidden:
+        what = "a plan report (written by plan solve)"
+    elif COMPARISON_MARKER_SHEET in hidden:
+        what = "a comparison workbook (written by plan compare or --all-scenarios)"
     if what:
         raise InputError([Problem(
             None, None, None, None, f"{path.name} is {what}, not a planning workbook",
@@ -163,7 +169,8 @@ def _check_file(path: Path) -> None:
     if path.is_dir():
         fail(f"{path} is a folder, not a workbook")
     if not stat.S_ISREG(path.stat().st_mode):  # opening a named pipe would wait for a writer forever
-        fail(f"{path} is not a regular file (a named pipe, a device or a socket), so it cannot be a workbook", "Give the path of the .xlsx file itself.")
+        fail(f"{path} is not a regular file (a named pipe, a device or a socket), so it cannot be a workbook",
+             "Give the path of the .xlsx file itself.")
     if path.name.startswith("~$"):
         fail(f"{path.name} is Excel's lock file for an open workbook, not a workbook", f"Use {path.name[2:]} instead.")
     with open(path, "rb") as fh:
@@ -193,7 +200,7 @@ def _read_sheet(title: str, parsed: ParsedSheet, problems: list[Problem]) -> Raw
     header: dict[int, str] = {}
     columns: dict[str, int] = {}
     for cell in parsed.rows.get(1, []):
-        value = cell.value if cell.formula is None or not cell.unsaved else cell.formula  # a formula's saved text
+        value = cell.formula if cell.unsaved else cell.value  # a formula's saved text, if it has one
         if value is None or not str(value).strip():
             continue
         name = normalise(value)
