@@ -365,7 +365,12 @@ def validate(workbook: Path, scenario: str | None) -> None:
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def template(path: str, force: bool) -> None:
     """Write a blank workbook (PATH: a .xlsx file, or a folder for template.xlsx) with every
-    sheet and column, help on each header and drop-down lists."""
+    sheet and column, help on each header and drop-down lists.
+
+    Its first sheet, "read me", says how to fill it in, check it (plan validate) and solve it
+    (plan solve). The full guide to every sheet and column, with a worked example, is
+    docs/workbook.md in the plan project.
+    """
     from optimizer.files import check_outputs, output_path, save_atomically
     from optimizer.problems import OutputError
     from optimizer.workbook.template import build_template
