@@ -21,6 +21,7 @@ from clirun import PLAN, files_in, find_problem, invoke
 from test_cli import _make_read_only, _make_writable
 
 ONE_SCENARIO = [dict(scenario="dear-packs", sheet="packs", match="*", column="unit_cost_jpy", op="multiply", value=1.2)]
+FUTURES = [dict(scenario="base", probability=0.5), dict(scenario="dear-packs", probability=0.5)]
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +40,9 @@ def command(kind: str, folder: Path, report: Path, dest: str | Path | None) -> t
     if kind == "solve":
         wb = write(tables(scenarios=ONE_SCENARIO), folder / "wb.xlsx")
         return ["solve", wb, "--no-sharing-baseline", "--time-limit", 5, *dest_args], wb
+    if kind == "robust":
+        wb = write(tables(scenarios=ONE_SCENARIO, futures=FUTURES), folder / "wb.xlsx")
+        return ["solve", wb, "--robust", "--time-limit", 5, *dest_args], wb
     if kind == "all-scenarios":
         wb = write(tables(scenarios=ONE_SCENARIO), folder / "wb.xlsx")
         return ["solve", wb, "--all-scenarios", "--no-sharing-baseline", "--jobs", 1, "--time-limit", 5, *dest_args], wb
@@ -49,7 +53,7 @@ def command(kind: str, folder: Path, report: Path, dest: str | Path | None) -> t
     return ["template", *([] if dest is None else [dest]), "--force"], None
 
 
-COMMANDS = ["solve", "all-scenarios", "compare", "template"]
+COMMANDS = ["solve", "all-scenarios", "robust", "compare", "template"]
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, bytes | None]]:
@@ -154,7 +158,7 @@ def test_a_bad_destination_is_refused_before_any_work_and_nothing_is_written(tmp
     assert after == before
 
 
-@pytest.mark.parametrize("kind", ["solve", "all-scenarios", "compare"])
+@pytest.mark.parametrize("kind", ["solve", "all-scenarios", "robust", "compare"])
 def test_input_and_output_problems_are_listed_by_one_run(tmp_path, report, kind):
     args, inp = command(kind, tmp_path, report, tmp_path / "report.csv")
     inp.write_bytes(b"not a workbook")
@@ -169,6 +173,7 @@ def test_input_and_output_problems_are_listed_by_one_run(tmp_path, report, kind)
 @pytest.mark.parametrize("kind, names", [
     ("solve", {"wb-base.xlsx"}),
     ("all-scenarios", {"wb-base.xlsx", "wb-dear-packs.xlsx", "wb-comparison.xlsx"}),
+    ("robust", {"wb-robust.xlsx"}),
     ("compare", {"comparison.xlsx"}),
     ("template", {"template.xlsx"}),
 ])
