@@ -10,10 +10,10 @@ discount factor; the steady year of a workbook without a years sheet weighs its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from models.data import PlanInput, Variant, Year
-from models.plan import RULE_TOLERANCE, Plan, VariantPlan, price_at
+from models.data import PlanInput, Tier, Variant, Year
+from models.plan import RULE_TOLERANCE, Design, Plan, VariantPlan, price_at
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ class PeriodEvaluation:
     one_time_weight: float
 
     def weight(self, kind: str) -> float:
+        """What a yen of this kind paid this year counts in the total."""
         return self.one_time_weight if kind in ONE_TIME_KINDS else self.production_weight
 
     @property
@@ -100,6 +101,7 @@ class Evaluation:
     lines: list[tuple[str, str]]  # (plant, body style) set up
     costs: dict[str, float]  # COST_KINDS -> yen in the total (present value; × lifecycle_years)
     violations: list[str]
+    line_years: dict[tuple[str, str], str] = field(default_factory=dict)  # line -> the year it is paid in
 
     @property
     def total_cost_jpy(self) -> float:
@@ -118,6 +120,9 @@ class Evaluation:
             for k, x in p.plant_units.items():
                 out[k] = out.get(k, 0.0) + x
         return out
+
+    def period(self, year: str) -> PeriodEvaluation:
+        return next(p for p in self.periods if p.year == year)
 
     @property
     def volumes(self) -> dict[str, ItemVolume]:
@@ -193,7 +198,30 @@ def evaluate(inp: PlanInput, plan: Plan) -> Evaluation:
     for p in evaluated:
         for kind, x in p.weighted.items():
             costs[kind] += x
-    return Evaluation(figures, evaluated, developments, sorted(lines), costs, violations)
+    return Evaluation(figures, evaluated, developments, sorted(lines), costs, violations, lines)
+
+
+def design_violations(inp: PlanInput, design: Design) -> list[str]:
+    """The rules a design breaks whatever its units: must-offer, locks, each offered variant's parts,
+    pack, range, power, kei rules, launch window and its unit cost ceiling in every year it sells."""
+    out: list[str] = []
+    plan = Plan({v.name: VariantPlan(False) for v in inp.variants})
+    for name, choice in design.offered.items():
+        if name not in plan.variants:
+            out.append(f"variant {name} is not a variant of this workbook")
+            continue
+        plan.variants[name] = VariantPlan(True, choice.pack, dict(choice.options), {}, choice.launch_year)
+    for v in inp.variants:
+        vp = plan.variants[v.name]
+        if not vp.offered:
+            if v.must_offer:
+                out.append(f"variant {v.name} must be offered but is not")
+            continue
+        f = variant_figures(inp, v, vp)
+        out += _variant_violations(inp, v, vp, f)
+        start = _launch_index(inp, v, vp, out)
+        out += [x for x in _yearly_violations(inp, v, vp, f, start) if "list unit cost" in x]
+    return out + _lock_violations(inp, plan)
 
 
 def _index(periods: tuple[Year, ...], name: str) -> int:
@@ -281,7 +309,7 @@ def _period(inp: PlanInput, plan: Plan, i: int, y: Year, violations: list[str]) 
         is_pack = item in {p.name for p in inp.packs}
         factor = y.pack_cost_factor if is_pack else y.part_cost_factor
         list_price = inp.pack(item).unit_cost_jpy if is_pack else inp.part(item).unit_cost_jpy
-        tiers = tuple(type(t)(t.min_units, t.unit_cost_jpy * factor) for t in inp.tiers.get(item, ()))
+        tiers = tuple(Tier(t.min_units, t.unit_cost_jpy * factor) for t in inp.tiers.get(item, ()))
         price, reached = price_at(list_price * factor, tiers, q)
         volumes[item] = ItemVolume(item, "pack" if is_pack else "option", q, list_price * factor, price, reached)
         paid["production: packs" if is_pack else "production: parts"] += q * price
