@@ -117,39 +117,38 @@ class Programme:
 
     # -- locks ---------------------------------------------------------------
     def _read_locks(self) -> None:
+        """Every lock as written; two locks on one item that differ cannot both hold."""
         m = self.m
         n = len(m.variants)
-        self.lock_offer = [None] * n   # True / False / None
-        self.lock_pack = [None] * n    # pack name or None
-        self.lock_cat = [{} for _ in range(n)]  # category -> option, or None for `none`
+        self.lock_offer = [set() for _ in range(n)]   # {True, False}
+        self.lock_pack = [set() for _ in range(n)]    # pack names
+        self.lock_cat = [{} for _ in range(n)]        # category -> {option, or None for `none`}
         for lk in self.case.locks or []:
             i = m.vindex[_name(lk["variant"])]
             item, choice = _name(lk["item"]), _name(lk["choice"])
             if item.lower() == "offer":
-                self.lock_offer[i] = choice.lower() in YES if choice.lower() in YES | NO else None
-                if self.lock_offer[i] is None:
+                if choice.lower() not in YES | NO:
                     raise ValueError(f"oracle: offer lock {choice!r}")
+                self.lock_offer[i].add(choice.lower() in YES)
             elif item.lower() == "pack":
-                self.lock_pack[i] = choice
+                self.lock_pack[i].add(choice)
             else:
-                self.lock_cat[i][item] = None if choice.lower() == "none" else choice
+                self.lock_cat[i].setdefault(item, set()).add(None if choice.lower() == "none" else choice)
 
     def forced(self, i: int) -> bool:
         """must_offer, an offer lock of yes, or a lock on its pack or a category (which also means
         the variant is offered -- `none` on an optional category included)."""
-        return (self.m.variants[i]["must"] or self.lock_offer[i] is True
-                or self.lock_pack[i] is not None or bool(self.lock_cat[i]))
+        return (self.m.variants[i]["must"] or True in self.lock_offer[i]
+                or bool(self.lock_pack[i]) or bool(self.lock_cat[i]))
 
     def banned(self, i: int) -> bool:
-        return self.lock_offer[i] is False
+        return False in self.lock_offer[i]
 
     def lock_violations(self, i: int, options: dict, pack) -> list[str]:
-        bad = []
-        if self.lock_pack[i] is not None and pack != self.lock_pack[i]:
-            bad.append(f"pack lock {self.lock_pack[i]} but {pack}")
-        for cat, opt in self.lock_cat[i].items():
-            if options.get(cat) != opt:
-                bad.append(f"{cat} lock {opt or 'none'} but {options.get(cat)}")
+        bad = [f"pack lock {lk} but {pack}" for lk in sorted(self.lock_pack[i]) if pack != lk]
+        for cat, locked in self.lock_cat[i].items():
+            bad += [f"{cat} lock {lk or 'none'} but {options.get(cat)}"
+                    for lk in sorted(locked, key=str) if options.get(cat) != lk]
         return bad
 
     # -- year-dependent prices and rules -------------------------------------

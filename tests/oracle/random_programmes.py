@@ -19,10 +19,10 @@ from typing import Any
 
 try:
     from .random_workbooks import Case, make_case
-    from .scenarios import apply_scenario
+    from .scenarios import matches, apply_scenario
 except ImportError:  # pragma: no cover
     from random_workbooks import Case, make_case  # type: ignore
-    from scenarios import apply_scenario  # type: ignore
+    from scenarios import matches, apply_scenario  # type: ignore
 
 DEMAND_FACTORS = [0.75, 0.875, 1.0, 1.125, 1.25, 1.5]
 CAPACITY_FACTORS = [0.875, 1.0, 1.0, 1.125, 1.25]
@@ -292,7 +292,7 @@ def make_years_case(seed: int) -> Case:
 def _scenario_rows(case: Case, rng: random.Random, name: str) -> list[dict]:
     rows = []
     for _ in range(rng.choice([1, 1, 2])):
-        kind = rng.choice(["ceiling", "range", "cost", "capacity", "demand"])
+        kind = rng.choice(["ceiling", "range", "cost", "cost", "capacity", "demand"])
         v = rng.choice(case.variants)
         row: dict[str, Any] = {"scenario": name}
         if kind == "ceiling":
@@ -307,24 +307,23 @@ def _scenario_rows(case: Case, rng: random.Random, name: str) -> list[dict]:
         elif kind == "range":
             row.update(sheet="variants", match=f"variant={v['variant']}", column="range_target_km",
                        op="add", value=rng.choice([-15, -8, -8, 3, 6]))
-        elif kind == "cost":
+        elif kind == "cost":  # mostly one item, so the cheapest design can change
             pick = rng.random()
-            if pick < 0.4:
+            if pick < 0.2:
                 row.update(sheet="packs", match=rng.choice([None, "*"]), column="unit_cost_jpy",
                            op="multiply", value=rng.choice([0.8, 1.25]))
-            elif pick < 0.7:
-                p = rng.choice(case.parts)
-                row.update(sheet="parts", match=f"category={p['category']}", column="unit_cost_jpy",
-                           op="multiply", value=rng.choice([0.9, 1.2]))
+            elif pick < 0.5:
+                row.update(sheet="packs", match=f"pack={rng.choice(case.packs)['pack']}",
+                           column="unit_cost_jpy", op="multiply", value=rng.choice([0.7, 1.4]))
+            elif pick < 0.75:
+                row.update(sheet="parts", match=f"option={rng.choice(case.parts)['option']}",
+                           column="unit_cost_jpy", op="multiply", value=rng.choice([0.8, 1.3]))
+            elif rng.random() < 0.5:
+                row.update(sheet="packs", match=f"pack={rng.choice(case.packs)['pack']}",
+                           column="dev_cost_jpy", op="multiply", value=rng.choice([1.5, 0.5]))
             else:
-                p = rng.choice(case.packs)
-                row.update(sheet="packs", match=f"pack={p['pack']}", column="dev_cost_jpy",
-                           op=rng.choice(["multiply", "add"]),
-                           value=rng.choice([1.5, 0.5]) if rng.random() < 0.5 else 1_000_000_000)
-                if row["op"] == "add":
-                    row["value"] = 1_000_000_000
-                elif row["value"] == 1_000_000_000:
-                    row["value"] = 1.5
+                row.update(sheet="packs", match=f"pack={rng.choice(case.packs)['pack']}",
+                           column="dev_cost_jpy", op="add", value=1_000_000_000)
         elif kind == "capacity":
             pl = rng.choice(case.plants)
             row.update(sheet="plants", match=f"plant={pl['plant']}", column="capacity_units",
@@ -336,14 +335,54 @@ def _scenario_rows(case: Case, rng: random.Random, name: str) -> list[dict]:
             rows.append(dict(row, column="max_units"))
         rows.append(row)
         if row["column"] == "unit_cost_jpy":  # the item's tiers move with its list price
+            chosen = [p for p in getattr(case, row["sheet"]) if matches(p, row["match"])]
             if row["sheet"] == "packs":
-                items = [p["pack"] for p in case.packs]
+                items = [p["pack"] for p in chosen]
             else:
-                cat = row["match"].split("=", 1)[1]
-                items = [f"{cat}/{p['option']}" for p in case.parts if p["category"] == cat]
+                items = [f"{p['category']}/{p['option']}" for p in chosen]
             for it in sorted({t["item"] for t in case.tiers or []} & set(items)):
                 rows.append({"scenario": name, "sheet": "tiers", "match": f"item={it}",
                              "column": "unit_cost_jpy", "op": "multiply", "value": row["value"]})
+    # one row per cell: with two, their order would matter
+    seen, out = set(), []
+    for r in rows:
+        cell = (r["sheet"], r["match"], r["column"])
+        if cell not in seen:
+            seen.add(cell)
+            out.append(r)
+    return out
+
+
+def _against_design(case: Case, rng: random.Random, name: str, design: tuple) -> list[dict]:
+    """A scenario row that rules out (or makes dear) the base optimum's choice for one offered
+    variant, so that the futures disagree on the best design."""
+    from .programme import Programme
+    p = Programme(case)
+    m = p.m
+    offered = [(i, ch) for i, ch in enumerate(design) if ch is not None]
+    if not offered:
+        return []
+    i, ch = rng.choice(offered)
+    v = case.variants[i]
+    stats = {}
+    for key, c in p.cfgs[i].items():
+        ps = [m.parts[(cat, o)] for cat, o in c.options.items()]
+        mass = m.variants[i]["glider"] + sum(q["mass"] for q in ps) + m.packs[c.pack]["mass"]
+        cons = m.variants[i]["base_wh"] + m.k * mass + sum(q["wh"] for q in ps)
+        stats[key] = (1000.0 * m.packs[c.pack]["kwh"] / cons, p.list_cost(i, c.options, c.pack, 0))
+    r0, c0 = stats[ch.config]
+    match = f"variant={v['variant']}"
+    kind = rng.random()
+    if kind < 0.35 and any(c <= c0 - 1500 for _, c in stats.values()):
+        return [{"scenario": name, "sheet": "variants", "match": match, "column": "max_unit_cost_jpy",
+                 "op": "set", "value": int(c0) - 300}]
+    if kind < 0.7 and any(r >= r0 + 1.5 for r, _ in stats.values()):
+        return [{"scenario": name, "sheet": "variants", "match": match, "column": "range_target_km",
+                 "op": "set", "value": round(r0 + 0.5, 1)}]
+    rows = [{"scenario": name, "sheet": "packs", "match": f"pack={ch.pack}", "column": "unit_cost_jpy",
+             "op": "multiply", "value": 1.4}]
+    if any(t["item"] == ch.pack for t in case.tiers or []):
+        rows.append(dict(rows[0], sheet="tiers", match=f"item={ch.pack}"))
     return rows
 
 
@@ -381,7 +420,7 @@ def _split_futures(case: Case, rng: random.Random, scenario_names: list[str]) ->
     return False
 
 
-def _robust_base(seed: int) -> tuple[Case, random.Random]:
+def _robust_base(seed: int):
     """A case with its years, windows and locks that has a plan as it stands."""
     from .programme import solve_programme
     for attempt in range(30):
@@ -398,8 +437,9 @@ def _robust_base(seed: int) -> tuple[Case, random.Random]:
         if rng.random() < 0.25:
             add_locks(case, rng)
         untie(case)
-        if solve_programme(case).status == "optimal":
-            return case, rng
+        out = solve_programme(case)
+        if out.status == "optimal":
+            return case, rng, out.design
     raise RuntimeError(f"no feasible robust base for seed {seed}")
 
 
@@ -407,10 +447,16 @@ def make_robust_case(seed: int) -> Case:
     """A scenarios sheet with 1-2 scenarios and a futures sheet of 2-3 futures (usually with base),
     with a years sheet in about half of them.  The base case has a plan; some futures do not, and
     some futures cannot share one design (on purpose)."""
-    case, rng = _robust_base(seed)
+    case, rng, design = _robust_base(seed)
     n_sc = rng.choice([1, 2, 2])
     names = rng.sample(["dear_packs", "tight_rules", "small_plants", "boom", "slump"], n_sc)
     case.scenarios = [r for name in names for r in _scenario_rows(case, rng, name)]
+    if rng.random() < 0.5:
+        extra = _against_design(case, rng, names[-1], design)
+        cells = {(r["scenario"], r["sheet"], r["column"]) for r in extra}
+        # no two rows of a scenario change the same column (their order would matter)
+        case.scenarios = [r for r in case.scenarios if (r["scenario"], r["sheet"], r["column"]) not in cells]
+        case.scenarios += extra
     with_base = n_sc == 1 or rng.random() < 0.85
     deliberate = rng.random()
     if deliberate < 0.15:  # futures that no single design can serve

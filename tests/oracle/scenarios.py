@@ -30,7 +30,7 @@ def _operate(op: str, current, value):
     raise ValueError(f"oracle: unknown op {op!r}")
 
 
-def _matches(row: dict, match) -> bool:
+def matches(row: dict, match) -> bool:
     if match is None or str(match).strip() in ("", "*"):
         return True
     column, value = str(match).split("=", 1)
@@ -60,7 +60,7 @@ def apply_scenario(case: Case, name: str) -> Case:
         if sheet not in TABLES:
             raise ValueError(f"oracle: scenario on sheet {sheet!r}")
         for row in getattr(out, sheet) or []:
-            if _matches(row, r.get("match")):
+            if matches(row, r.get("match")):
                 row[column] = _operate(r["op"], row.get(column), r["value"])
     return out
 
