@@ -97,6 +97,17 @@ def design_problems(result: dict, m) -> list[str]:
     return bad
 
 
+def answer(run: Run, context: str) -> dict:
+    """`plan`'s JSON, after checking it exited 0 or 1 with one JSON object on standard output."""
+    import pytest
+
+    assert run.proc.returncode in (0, 1), context
+    try:
+        return run.json()
+    except ValueError as e:
+        pytest.fail(f"stdout is not one JSON object ({e}){context}")
+
+
 def infeasible_problems(run: Run, cost_key: str) -> list[str]:
     """What is wrong with `plan`'s answer to a workbook that has no plan."""
     bad = []
