@@ -202,15 +202,15 @@ def evaluate(inp: PlanInput, plan: Plan) -> Evaluation:
     for plant in inp.plants:
         if plant_units[plant.name] > plant.capacity_units + RULE_TOLERANCE:
             violations.append(
-                f"plant {plant.name} builds {plant_units[plant.name]:,.0f} units, "
+                f"plant {plant.name} builds {plant_units[plant.name]:,.10g} units, "
                 f"above its capacity of {plant.capacity_units:,.0f}"
             )
     for row in inp.demand:
         units = sum(plan.variants[v.name].units for v in inp.variants if row.covers(v) and v.name in plan.variants)
         if row.min_units is not None and units < row.min_units - RULE_TOLERANCE:
-            violations.append(f"{row.label} ({row.title}): {units:,.0f} units, below its minimum {row.min_units:,.0f}")
+            violations.append(f"{row.label} ({row.title}): {units:,.10g} units, below its minimum {row.min_units:,.0f}")
         if row.max_units is not None and units > row.max_units + RULE_TOLERANCE:
-            violations.append(f"{row.label} ({row.title}): {units:,.0f} units, above its maximum {row.max_units:,.0f}")
+            violations.append(f"{row.label} ({row.title}): {units:,.10g} units, above its maximum {row.max_units:,.0f}")
     return Evaluation(
         figures=figures,
         volumes=volumes,
@@ -252,6 +252,7 @@ def _variant_violations(inp: PlanInput, v: Variant, vp: VariantPlan, f: VariantF
     if vp.pack is not None:
         check(inp.pack(vp.pack).length_mm <= v.pack_bay_mm + tol, f"pack {vp.pack} is longer than its bay")
     check(f.range_km >= v.range_target_km - tol, f"range {f.range_km:.1f} km below target {v.range_target_km:g} km")
+    check(f.consumption_wh_per_km > 0, f"consumption {f.consumption_wh_per_km:,.1f} Wh/km is not above zero, so it has no range")
     check(f.power_kw >= v.min_power_kw - tol, f"power {f.power_kw:g} kW below its minimum {v.min_power_kw:g} kW")
     check(f.power_kw <= r.max_power_kw + tol, f"power {f.power_kw:g} kW above the cap {r.max_power_kw:g} kW")
     check(f.height_mm <= r.max_height_mm + tol, f"height {f.height_mm:g} mm above {r.max_height_mm:g} mm")
@@ -264,7 +265,7 @@ def _variant_violations(inp: PlanInput, v: Variant, vp: VariantPlan, f: VariantF
             f.list_unit_cost_jpy <= v.max_unit_cost_jpy + 1.0,
             f"list unit cost ¥{f.list_unit_cost_jpy:,.0f} above its ceiling ¥{v.max_unit_cost_jpy:,.0f}",
         )
-    check(vp.units >= v.min_units - tol, f"{vp.units:,.1f} units below its minimum {v.min_units:,.0f}")
-    check(vp.units <= v.max_units + tol, f"{vp.units:,.1f} units above its maximum {v.max_units:,.0f}")
+    check(vp.units >= v.min_units - tol, f"{vp.units:,.10g} units below its minimum {v.min_units:,.0f}")
+    check(vp.units <= v.max_units + tol, f"{vp.units:,.10g} units above its maximum {v.max_units:,.0f}")
     check(abs(sum(vp.plants.values()) - vp.units) <= tol * max(1.0, vp.units), "plant split does not add up to its units")
     return out

@@ -129,6 +129,35 @@ CASES = [
      ["sheet 'parts'", "row 7", "column B 'option'", "'motor/m47'", "appears twice (first in row 3)"], False),
     ("pack-named-like-option", more("packs", copy_of("packs", 0, pack="motor/m39")),
      ["sheet 'packs'", "row 4", "column A 'pack'", "(value 'motor/m39')", "same name as the part option"], False),
+    ("option-keys-collide",
+     more("categories", {"category": "a/b"}, {"category": "a"})
+     | {"parts": tables()["parts"] + [copy_of("parts", 4, category="a/b", option="c"), copy_of("parts", 4, category="a", option="b/c")]},
+     ["sheet 'parts'", "row 8", "column B 'option'", "(value 'b/c')", "category 'a' with option 'b/c' reads 'a/b/c'",
+      "as category 'a/b' with option 'c' does (row 7)", "could not tell the two options apart"], False),
+    ("brand-named-all", more("brands", {"brand": "All"}),
+     ["sheet 'brands'", "row 4", "column A 'brand'", "(value 'All')", "'all' in parts' brands column means every brand"], False),
+    ("brand-with-comma", more("brands", {"brand": "Honda, Inc."}),
+     ["sheet 'brands'", "row 4", "column A 'brand'", "(value 'Honda, Inc.')", "would read as 2 names"], False),
+    ("body-style-all", cells("variants", 2, body_style="ALL"),
+     ["sheet 'variants'", "row 4", "column C 'body_style'", "(value 'ALL')", "means every body style"], False),
+    ("body-style-with-comma", cells("variants", 2, body_style="van, cargo"),
+     ["sheet 'variants'", "row 4", "column C 'body_style'", "(value 'van, cargo')", "would read as 2 names"], True),
+    # consumption = base + wh_per_km_per_kg x mass + savers must stay above zero for every allowed choice
+    ("saver-takes-consumption-below-zero", cells("parts", 4, wh_per_km=-500),
+     ["sheet 'parts'", "row 6", "column H 'wh_per_km'", "(value -500)", "with fastcharge/chademo (-500 Wh/km) and pack P20",
+      "variant H-hatch uses -408.8 Wh/km", "M-hatch, H-van also go to zero or below", "consumption must stay above zero",
+      "plan refuses"], True),
+    # only Mitsubishi may use it: M-hatch alone, lightest allowed parts (m39, mitsu styling) and pack P20
+    ("saver-of-one-brand", cells("parts", 4, wh_per_km=-95, brands="Mitsubishi"),
+     ["sheet 'parts'", "row 6", "column H 'wh_per_km'", "variant M-hatch uses -3.8 Wh/km: consumption"], False),
+    # two savers in two categories that only together reach zero: both named, the larger located
+    ("two-savers-together", cells("parts", 4, wh_per_km=-60) | {"categories": tables()["categories"] + [{"category": "hvac", "required": "no"}],
+     "parts": cells("parts", 4, wh_per_km=-60)["parts"] + [copy_of("parts", 4, category="hvac", option="heat pump", wh_per_km=-40, mass_kg=0)]},
+     ["sheet 'parts'", "row 6", "column H 'wh_per_km'", "with fastcharge/chademo (-60 Wh/km) and hvac/heat pump (-40 Wh/km)"], False),
+    # exactly zero is refused too (wh_per_km_per_kg 0.25 keeps the sum exact): H-van, 48 + 0.25 x 1,065 kg - 314.25
+    ("saver-takes-consumption-to-zero",
+     cells("parts", 4, wh_per_km=-314.25, mass_kg=0, body_styles="van") | {"settings": tables()["settings"] + [{"setting": "wh_per_km_per_kg", "value": 0.25}]},
+     ["sheet 'parts'", "row 6", "column H 'wh_per_km'", "variant H-van uses 0.0 Wh/km: consumption must stay above zero"], False),
     # references
     ("unknown-variant-brand", cells("variants", 1, brand="Mitsubishii"),
      ["sheet 'variants'", "row 3", "column B 'brand'", "(value 'Mitsubishii')", "is not a brand of the brands sheet", "Did you mean 'Mitsubishi'?"], True),
@@ -287,6 +316,9 @@ def _notes_and_blank_rows() -> dict:
 
 ACCEPTED = [
     ("negative-part-consumption", cells("parts", 4, wh_per_km=-3.5)),
+    # a saver larger than any consumption, that fits only wagons, and no variant is a wagon
+    ("large-saver-on-a-body-style-with-none", cells("parts", 4, wh_per_km=-98, body_styles="wagon")),
+    ("same-key-in-other-case", more("parts", copy_of("parts", 0, category="motor", option="M39"))),
     ("all-alone", cells("parts", 0, body_styles="all", brands=" ALL ") | {"plants": cells("plants", 1, body_styles="All")["plants"]}),
     ("blank-and-notes-rows", _notes_and_blank_rows()),
     ("excel-booleans-and-1-0", cells("variants", 0, must_offer=True) | {"categories": [
@@ -383,3 +415,87 @@ def test_known_column_twice_is_an_error(tmp_path):
     result = invoke("validate", write(t, tmp_path / "wb.xlsx", headers))
     assert result.exit_code == 2
     find_problem(result.stderr, "sheet 'packs'", "row 1", "column 'mass_kg' appears twice (columns C and H)")
+
+
+# ---- magnitudes ------------------------------------------------------------------------------
+
+from optimizer.workbook.limits import column_limit, setting_limit  # noqa: E402
+from optimizer.workbook.schema import NUMBER, POSITIVE, RULES, SETTINGS, SHEETS, SIGNED, WHOLE  # noqa: E402
+
+NUMERIC = (NUMBER, POSITIVE, SIGNED, WHOLE)
+
+
+def _numeric_cells():
+    """(sheet, column or setting, limit) for every number a workbook can hold."""
+    for spec in SHEETS:
+        if spec.name in ("settings", "rules", "scenarios"):
+            continue
+        for col in spec.columns:
+            if col.kind in NUMERIC:
+                yield spec.name, col.name, col.kind, column_limit(col.name)
+    for sheet, known in (("settings", SETTINGS), ("rules", RULES)):
+        for s in known:
+            if s.kind in NUMERIC:
+                yield sheet, s.name, s.kind, setting_limit(s.name)
+    yield "settings", "equity_Honda", NUMBER, setting_limit("equity_Honda")
+
+
+def _with_number(sheet: str, name: str, value: float) -> tuple[dict, int, str]:
+    """BASE with one number set; returns the tables, the Excel row and the column of that cell."""
+    t = tables()
+    if sheet in ("settings", "rules"):
+        key = "setting" if sheet == "settings" else "rule"
+        t[sheet] = [r for r in t.get(sheet, []) if r[key] != name] + [{key: name, "value": value}]
+        if name.startswith("equity_"):
+            t[sheet].append({key: "equity_Mitsubishi", "value": 1})
+            return t, len(t[sheet]), "value"
+        return t, len(t[sheet]) + 1, "value"
+    t[sheet][0][name] = value
+    return t, 2, name
+
+
+def _magnitude_problems(tmp_path, tbl, row, column):
+    from optimizer.problems import InputError
+
+    try:
+        validate(read_workbook(write(tbl, tmp_path / "wb.xlsx")))
+        return []
+    except InputError as err:
+        return [p for p in err.problems if (p.row, p.column) == (row, column) and "plan accepts" in p.message]
+
+
+@pytest.mark.parametrize("sheet, name, kind, limit", [pytest.param(*c, id=f"{c[0]}.{c[1]}") for c in _numeric_cells()])
+def test_every_number_is_refused_beyond_its_limit_with_the_range_accepted(tmp_path, sheet, name, kind, limit):
+    too_big = [10 * limit.most] + ([-10 * limit.most] if kind == SIGNED else [])
+    for value in too_big:
+        tbl, row, column = _with_number(sheet, name, value)
+        found = _magnitude_problems(tmp_path, tbl, row, column)
+        assert found, f"{sheet}.{name} = {value:g} was not refused for its size"
+        assert limit.show(limit.most) in found[0].message and limit.what in found[0].message, str(found[0])
+    tbl, row, column = _with_number(sheet, name, limit.most)
+    assert not _magnitude_problems(tmp_path, tbl, row, column), f"{sheet}.{name} at its limit {limit.most:g} was refused"
+
+
+def test_a_range_target_is_zero_or_at_least_a_kilometre(tmp_path):
+    tbl, row, column = _with_number("variants", "range_target_km", 0.5)
+    (p,) = _magnitude_problems(tmp_path, tbl, row, column)
+    assert "of 0 (none) or from 1 km up to 100,000 km" in p.message
+    tbl, row, column = _with_number("variants", "range_target_km", 0)
+    assert not _magnitude_problems(tmp_path, tbl, row, column)
+
+
+@pytest.mark.parametrize(
+    "sheet, name, value, fragment",
+    [
+        ("packs", "usable_kwh", 1e15, "energy (up to 10,000 kWh)"),
+        ("packs", "usable_kwh", 1e308, "energy (up to 10,000 kWh)"),
+        ("variants", "top_hat_dev_cost_jpy", 1e30, "one-time money (up to ¥10,000,000,000,000)"),
+        ("parts", "unit_cost_jpy", 1e13, "money per unit (up to ¥100,000,000)"),
+        ("settings", "equity_Honda", 1e308, "an equity share (up to 1,000,000,000,000)"),
+    ],
+)
+def test_the_extreme_numbers_of_issue_12_are_refused_before_solving(tmp_path, sheet, name, value, fragment):
+    tbl, row, column = _with_number(sheet, name, value)
+    out = tmp_path / "report.xlsx"
+    result = invoke("solve", write(tbl, tmp_path / "wb.xlsx"), "--out", out)
+    _assert_refused(tmp_path, result.exit_code, result.stderr, [f"row {row}", f"'{column}'", fragment], out)
