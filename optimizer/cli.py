@@ -128,7 +128,7 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
     from optimizer.report import write_report
     from optimizer.solving.solve import FEASIBLE, OPTIMAL
     report_problems(warnings, warnings=True)
-    out = _file_in(out, f"{Path(workbook).stem}-{_file_safe(scenario)}.xlsx")
+    out = _file_in(out, f"{Path(workbook).stem}-{_file_safe(source.scenario)}.xlsx")
 
     case = solve_case(
         source, inp, time_limit_s=time_limit, mip_rel_gap=gap, sharing_baseline=sharing_baseline,
@@ -287,7 +287,7 @@ def compare(reports: tuple[Path, ...], out: Path) -> None:
 @click.option("--scenario", help="Validate only this scenario [default: the base case and every scenario].")
 def validate(workbook: Path, scenario: str | None) -> None:
     """Check WORKBOOK (and its scenarios) without solving."""
-    from optimizer.workbook.scenarios import apply_scenario, scenario_names, sheet_problems
+    from optimizer.workbook.scenarios import apply_scenario, other_rows_problems, scenario_names, sheet_problems
     from optimizer.workbook.validate import validate as check
     from optimizer.workbook.read import read_workbook
 
@@ -295,6 +295,8 @@ def validate(workbook: Path, scenario: str | None) -> None:
         raw = read_workbook(workbook)
         names = [scenario] if scenario else ["base"] + scenario_names(raw)
         problems: list[Problem] = [] if scenario else sheet_problems(raw)
+        if scenario:  # as plan solve --scenario does: the rows it does not apply only warn
+            report_problems(other_rows_problems(raw, scenario), warnings=True)
         warned = False
         for name in names:
             try:

@@ -10,7 +10,8 @@ from typing import Callable
 from models.data import PlanInput
 from optimizer.problems import Problem
 from optimizer.solving.case import Case, Source
-from optimizer.workbook.scenarios import apply_scenario
+from optimizer.workbook.cells import clean_name
+from optimizer.workbook.scenarios import BASE, apply_scenario, is_base, other_rows_problems
 from optimizer.workbook.validate import validate
 from optimizer.workbook.read import read_workbook
 
@@ -21,10 +22,13 @@ BASELINE_SHARE = 0.25
 
 
 def load_input(workbook: Path, scenario: str) -> tuple[Source, PlanInput, list[Problem]]:
-    """Read, apply the scenario, validate. Raises InputError."""
+    """Read, apply the scenario, validate. Raises InputError. The warnings include the scenarios
+    sheet's rows this case does not apply but that cannot be applied (they would fail another run)."""
     raw = read_workbook(workbook)
+    scenario = BASE if is_base(scenario) else clean_name(scenario)
     validated = validate(apply_scenario(raw, scenario))
-    return Source(Path(workbook), raw.sha256, scenario), validated.plan_input, validated.warnings
+    warnings = validated.warnings + [p for p in other_rows_problems(raw, scenario) if p not in validated.warnings]
+    return Source(Path(workbook), raw.sha256, scenario), validated.plan_input, warnings
 
 
 def solve_case(

@@ -499,3 +499,102 @@ def test_the_extreme_numbers_of_issue_12_are_refused_before_solving(tmp_path, sh
     out = tmp_path / "report.xlsx"
     result = invoke("solve", write(tbl, tmp_path / "wb.xlsx"), "--out", out)
     _assert_refused(tmp_path, result.exit_code, result.stderr, [f"row {row}", f"'{column}'", fragment], out)
+
+
+# ---- names: compared after Unicode normalisation (NFC) ------------------------------------------
+
+from optimizer.workbook.schema import LIST, NAME  # noqa: E402
+
+KEYWORDS = {("demand", "scope")}  # NAME columns that hold a keyword of the format, not a name
+
+
+def _name_columns():
+    for spec in SHEETS:
+        if spec.name in ("settings", "rules", "scenarios"):
+            continue
+        for col in spec.columns:
+            if col.kind in (NAME, LIST) and (spec.name, col.name) not in KEYWORDS:
+                yield spec.name, col.name
+
+
+def _accented(t: dict, form: str, only: tuple[str, str] | None = None) -> dict:
+    """Every name of the tables (list items and both halves of category/option too) ends in é,
+    spelt in Unicode form `form` in column `only` (every name column when None) and NFC elsewhere."""
+    import unicodedata
+
+    def mark(text: str, how: str) -> str:
+        accent = unicodedata.normalize(how, "é")
+        return ", ".join("/".join(p.strip() + accent for p in item.split("/")) for item in text.split(","))
+
+    out = copy.deepcopy(t)
+    for sheet, column in _name_columns():
+        for r in out.get(sheet, []):
+            if isinstance(r.get(column), str):
+                r[column] = mark(r[column], form if only in (None, (sheet, column)) else "NFC")
+    return out
+
+
+@pytest.mark.parametrize("sheet, column", list(_name_columns()))
+def test_every_name_is_compared_after_unicode_normalisation(tmp_path, sheet, column):
+    """A name typed on a Mac or pasted from the web (NFD: e + combining accent) is the same name as
+    one typed as é (NFC) in another sheet: the column under test holds NFD, every other NFC."""
+    t = cells("parts", 0, body_styles="hatchback, van")  # so that every name column holds a name
+    assert any(isinstance(r.get(column), str) for r in t.get(sheet, [])), "the workbook has such a name"
+    reference = validate(read_workbook(write(_accented(t, "NFC"), tmp_path / "nfc.xlsx"))).plan_input
+    mixed = validate(read_workbook(write(_accented(t, "NFD", (sheet, column)), tmp_path / "nfd.xlsx"))).plan_input
+    assert mixed == reference
+    assert "Hondaé" in reference.brands
+
+
+# ---- numbers typed as text ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "sheet, index, column, typed, expected",
+    [
+        ("parts", 0, "dev_cost_jpy", "¥7,000,000,000", 7e9),
+        ("parts", 0, "dev_cost_jpy", "￥7,000,000,000", 7e9),  # full-width yen sign, as a Japanese IME types it
+        ("parts", 0, "dev_cost_jpy", "7,000,000,000円", 7e9),
+        ("parts", 0, "unit_cost_jpy", " ¥ 150,000 ", 150000),
+        ("parts", 0, "unit_cost_jpy", "JPY 150000", 150000),
+        ("parts", 4, "wh_per_km", "-3.5", -3.5),
+        ("variants", 0, "length_mm", "３,３９５", 3395),  # full-width digits and comma
+        ("variants", 0, "min_units", "2e4", 20000),
+        ("settings", 0, "value", "0.01 %", 0.0001),  # mip_rel_gap
+        ("settings", 0, "value", "0.01%", 0.0001),
+    ],
+)
+def test_numbers_typed_as_text_are_read_as_meant(tmp_path, sheet, index, column, typed, expected):
+    inp = validate(read_workbook(write(cells(sheet, index, **{column: typed}), tmp_path / "wb.xlsx"))).plan_input
+    got = {
+        "parts": lambda: getattr(inp.parts[index], column),
+        "variants": lambda: getattr(inp.variants[index], column),
+        "settings": lambda: inp.settings.mip_rel_gap,
+    }[sheet]()
+    assert got == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "sheet, index, column, typed, fragments",
+    [
+        ("plants", 0, "capacity_units", "5 %", ["a percentage is not accepted here: type the value itself in units/yr"]),
+        ("parts", 0, "mass_kg", "¥300", ["a yen amount in a column measured in kg"]),
+        ("parts", 0, "dev_cost_jpy", "1,5", ["expected a number (accepted: 1234.5, 1,234.5, 1.2e9, ¥7,000,000,000)"]),
+        ("variants", 0, "length_mm", "3.4 m", ["expected a number (accepted: 1234.5, 1,234.5, 1.2e9)"]),
+        ("settings", 1, "value", "60 %", ["time_limit_s: a percentage is not accepted here"]),
+        ("settings", 0, "value", "0.1 ‰", ["mip_rel_gap: expected a number", "0.01 % (= 0.0001)"]),
+    ],
+)
+def test_numbers_typed_as_text_that_are_not_clear_say_what_is_accepted(tmp_path, sheet, index, column, typed, fragments):
+    out = tmp_path / "report.xlsx"
+    result = invoke("solve", write(cells(sheet, index, **{column: typed}), tmp_path / "wb.xlsx"), "--out", out)
+    _assert_refused(tmp_path, result.exit_code, result.stderr, [f"sheet '{sheet}'", f"row {index + 2}", f"'{column}'", *fragments], out)
+
+
+def test_a_scenario_multiplies_by_a_percentage(tmp_path):
+    t = tables()
+    t["scenarios"] = [dict(scenario="up", sheet="packs", match="*", column="unit_cost_jpy", op="multiply", value="120 %"),
+                      dict(scenario="up", sheet="parts", match="option=m39", column="unit_cost_jpy", op="add", value="¥10,000")]
+    from optimizer.workbook.scenarios import apply_scenario
+
+    inp = validate(apply_scenario(read_workbook(write(t, tmp_path / "wb.xlsx")), "up")).plan_input
+    assert inp.packs[0].unit_cost_jpy == pytest.approx(320000 * 1.2) and inp.parts[0].unit_cost_jpy == pytest.approx(160000)

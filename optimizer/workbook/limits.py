@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from optimizer.workbook.schema import NUMBER, POSITIVE, SIGNED
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -29,6 +31,15 @@ class Limit:
     def show(self, x: float) -> str:
         text = f"{x:,.0f}" if float(x).is_integer() else f"{x:,g}"
         return f"¥{text}" if self.unit == "¥" else f"{text} {self.unit}".rstrip()
+
+    def accepted(self, kind: str = NUMBER) -> str:
+        """The range accepted for a column of `kind`, as the template's header help states it."""
+        if kind == POSITIVE:
+            return f"above {self.show(0)}, up to {self.show(self.most)}"
+        low = self.show(-self.most) if kind == SIGNED else self.show(0)
+        if self.least_positive:
+            return f"{low} (none), or {self.show(self.least_positive)} to {self.show(self.most)}"
+        return f"{low} to {self.show(self.most)}"
 
     def problem(self, value: float) -> str:
         """'' when the value is within the limit; else the message, with the range accepted."""
