@@ -153,6 +153,8 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
         say(f"{outcome.status}: no plan")
         for text in outcome.conflicts:
             say(f"  - {text}")
+        if outcome.diagnosis is not None and outcome.diagnosis.summary():
+            say(outcome.diagnosis.summary())
 
     code = EXIT_PLAN if outcome.status in (OPTIMAL, FEASIBLE) else EXIT_NO_PLAN
     report: str | None = None

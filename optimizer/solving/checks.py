@@ -81,8 +81,7 @@ def variant_reasons(inp: PlanInput, v: Variant) -> list[str]:
         return out  # the measures below need one option of every required category and a pack
 
     def total(measure, pick=min) -> float:
-        """The least (or most) a variant's options can add up to."""
-        return sum(per_category_extreme(b.options, lambda c: c in b.required, measure, pick).values())
+        return _total(b, measure, pick)
 
     length = v.length_mm + total(lambda o: o.length_mm)
     if length > r.max_length_mm:
@@ -121,6 +120,8 @@ def variant_reasons(inp: PlanInput, v: Variant) -> list[str]:
                 f"its cheapest allowed parts with pack {cheapest_pack.name} cost ¥{cheapest:,.0f} a unit (list prices), "
                 f"above its unit cost ceiling of ¥{v.max_unit_cost_jpy:,.0f}"
             )
+        elif best_km >= v.range_target_km and (block := ceiling_blocks_range(inp, v)) is not None:
+            out.append(block.text)
 
     plants = _plants_for(inp, v.body_style)
     capacity = sum(p.capacity_units for p in plants)
@@ -133,6 +134,46 @@ def variant_reasons(inp: PlanInput, v: Variant) -> list[str]:
         if row.max_units is not None and row.covers(v) and v.min_units > row.max_units:
             out.append(f"its minimum of {v.min_units:,.0f} units a year is above the {row.max_units:,.0f} that {row.label} ({row.title}) allows")
     return out
+
+
+@dataclass(frozen=True)
+class CeilingBlock:
+    """The unit cost ceiling keeps a variant from its range target (see ceiling_blocks_range)."""
+
+    text: str  # the whole reason, for the checks
+    short: str  # the packs that reach the range and what they cost, for a sentence that has the rest
+
+
+def ceiling_blocks_range(inp: PlanInput, v: Variant) -> CeilingBlock | None:
+    """Whether the unit cost ceiling is why v cannot reach its range target: every pack that can
+    reach the target (with v's most efficient allowed parts) takes the list unit cost above the
+    ceiling (with its cheapest allowed parts). None when some pack passes both, or when either
+    rule alone already fails (said elsewhere). A necessary condition, like every check here."""
+    b = _build(inp, v)
+    if v.max_unit_cost_jpy is None or not b.packs or any(not opts for opts in b.required.values()):
+        return None
+    k, ceiling = inp.settings.wh_per_km_per_kg, v.max_unit_cost_jpy
+    frugal = _total(b, lambda o: k * o.mass_kg + o.wh_per_km)
+    parts_cost = v.top_hat_unit_cost_jpy + _total(b, lambda o: o.unit_cost_jpy)
+    reaching = sorted((p for p in b.packs if _range_km(v, p, k, frugal) >= v.range_target_km), key=lambda p: p.unit_cost_jpy)
+    within = [p for p in b.packs if parts_cost + p.unit_cost_jpy <= ceiling]
+    if not reaching or not within or any(parts_cost + p.unit_cost_jpy <= ceiling for p in reaching):
+        return None
+    costs = [f"¥{parts_cost + p.unit_cost_jpy:,.0f}" for p in reaching]
+    dear = f"{reaching[0].name} takes its list unit cost to {costs[0]}" + "".join(f", {p.name} to {c}" for p, c in zip(reaching[1:], costs[1:]))
+    best_km, best = max((_range_km(v, p, k, frugal), p.name) for p in within)
+    short = f"with its cheapest allowed parts {dear}, above its ¥{ceiling:,.0f} ceiling"
+    return CeilingBlock(
+        f"its unit cost ceiling of ¥{ceiling:,.0f} rules out every pack that reaches its {v.range_target_km:,.0f} km range "
+        f"target: with its cheapest allowed parts {dear}, while the packs within the ceiling reach at most "
+        f"{_down(best_km):,.1f} km ({best}, with its most efficient allowed parts)",
+        short,
+    )
+
+
+def _total(b: _Build, measure, pick=min) -> float:
+    """The least (or with pick=max the most) a variant's options can add up to on one measure."""
+    return sum(per_category_extreme(b.options, lambda c: c in b.required, measure, pick).values())
 
 
 def _build(inp: PlanInput, v: Variant) -> _Build:

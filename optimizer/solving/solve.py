@@ -154,7 +154,7 @@ def _polished(pm, compiled, run, watch: StallWatch, limit: float, gap_target: fl
 def _no_plan(inp: PlanInput, findings: list[Finding], base: dict, log: Callable[[str], None]) -> Outcome:
     """No plan exists: say why (the checks) and what to change (the fewest rules, by relaxation)."""
     diagnosis = diagnose(inp, findings, time_limit_s=base["time_limit_s"], log=log)
-    return Outcome(INFEASIBLE, None, None, None, None, None, diagnosis.sentences(), **base, diagnosis=diagnosis)
+    return Outcome(INFEASIBLE, None, None, None, None, None, diagnosis.conflicts(), **base, diagnosis=diagnosis)
 
 
 def _yen(x: float | None) -> float | None:
