@@ -598,3 +598,12 @@ def test_a_scenario_multiplies_by_a_percentage(tmp_path):
 
     inp = validate(apply_scenario(read_workbook(write(t, tmp_path / "wb.xlsx")), "up")).plan_input
     assert inp.packs[0].unit_cost_jpy == pytest.approx(320000 * 1.2) and inp.parts[0].unit_cost_jpy == pytest.approx(160000)
+
+
+def test_the_documented_ranges_are_the_ones_checked():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "input-checks.md").read_text(encoding="utf-8")
+    for _sheet, name, _kind, limit in _numeric_cells():
+        shown = f"{limit.most:,.0f}"
+        assert shown in doc, f"docs/input-checks.md does not state {name}'s limit {shown}"
