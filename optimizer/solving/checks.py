@@ -114,11 +114,11 @@ def variant_reasons(inp: PlanInput, v: Variant) -> list[str]:
 
     if v.max_unit_cost_jpy is not None:
         cheapest_pack = min(b.packs, key=lambda p: p.unit_cost_jpy)
-        cheapest = v.top_hat_unit_cost_jpy + total(lambda o: o.unit_cost_jpy) + cheapest_pack.unit_cost_jpy
-        if cheapest > v.max_unit_cost_jpy:
+        cheapest, ceiling, when = _unit_cost(inp, v, b, cheapest_pack), *_ceiling(inp, v)
+        if cheapest > ceiling:
             out.append(
-                f"its cheapest allowed parts with pack {cheapest_pack.name} cost ¥{cheapest:,.0f} a unit (list prices), "
-                f"above its unit cost ceiling of ¥{v.max_unit_cost_jpy:,.0f}"
+                f"its cheapest allowed parts with pack {cheapest_pack.name} cost ¥{cheapest:,.0f} a unit (list prices{when}), "
+                f"above its unit cost ceiling of ¥{ceiling:,.0f}"
             )
         elif best_km >= v.range_target_km and (block := ceiling_blocks_range(inp, v)) is not None:
             out.append(block.text)
@@ -152,14 +152,13 @@ def ceiling_blocks_range(inp: PlanInput, v: Variant) -> CeilingBlock | None:
     b = _build(inp, v)
     if v.max_unit_cost_jpy is None or not b.packs or any(not opts for opts in b.required.values()):
         return None
-    k, ceiling = inp.settings.wh_per_km_per_kg, v.max_unit_cost_jpy
+    k, (ceiling, when) = inp.settings.wh_per_km_per_kg, _ceiling(inp, v)
     frugal = _total(b, lambda o: k * o.mass_kg + o.wh_per_km)
-    parts_cost = v.top_hat_unit_cost_jpy + _total(b, lambda o: o.unit_cost_jpy)
     reaching = sorted((p for p in b.packs if _range_km(v, p, k, frugal) >= v.range_target_km), key=lambda p: p.unit_cost_jpy)
-    within = [p for p in b.packs if parts_cost + p.unit_cost_jpy <= ceiling]
-    if not reaching or not within or any(parts_cost + p.unit_cost_jpy <= ceiling for p in reaching):
+    within = [p for p in b.packs if _unit_cost(inp, v, b, p) <= ceiling]
+    if not reaching or not within or any(_unit_cost(inp, v, b, p) <= ceiling for p in reaching):
         return None
-    costs = [f"¥{parts_cost + p.unit_cost_jpy:,.0f}" for p in reaching]
+    costs = [f"¥{_unit_cost(inp, v, b, p):,.0f}{when}" for p in reaching]
     dear = f"{reaching[0].name} takes its list unit cost to {costs[0]}" + "".join(f", {p.name} to {c}" for p, c in zip(reaching[1:], costs[1:]))
     best_km, best = max((_range_km(v, p, k, frugal), p.name) for p in within)
     short = f"with its cheapest allowed parts {dear}, above its ¥{ceiling:,.0f} ceiling"
@@ -169,6 +168,20 @@ def ceiling_blocks_range(inp: PlanInput, v: Variant) -> CeilingBlock | None:
         f"{_down(best_km):,.1f} km ({best}, with its most efficient allowed parts)",
         short,
     )
+
+
+def _unit_cost(inp: PlanInput, v: Variant, b: _Build, pack: Pack) -> float:
+    """The least list unit cost v can have with `pack`, in the last year (an offered variant sells
+    in it whatever its launch year, so its ceiling must hold there)."""
+    y = inp.periods[-1]
+    parts = _total(b, lambda o: o.unit_cost_jpy)
+    return v.top_hat_unit_cost_jpy + parts * y.part_cost_factor + pack.unit_cost_jpy * y.pack_cost_factor
+
+
+def _ceiling(inp: PlanInput, v: Variant) -> tuple[float, str]:
+    """v's unit cost ceiling in the last year, and ' in <year>' to say so ('' without a years sheet)."""
+    y = inp.periods[-1]
+    return (v.max_unit_cost_jpy or 0.0) * y.ceiling_factor, f" in {y.name}" if y.name else ""
 
 
 def _total(b: _Build, measure, pick=min) -> float:

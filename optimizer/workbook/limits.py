@@ -2,7 +2,7 @@
 
 Every bound is far beyond anything a vehicle programme holds (a kei car is 3.4 m long, ~1,000 kg,
 ¥2 million; a whole programme costs under ¥1 trillion), and close enough that the model stays
-numerically sound: it works in millions of yen (models.formulation.SCALE_JPY), so a per-unit price
+numerically sound: it works in millions of yen (models.build.SCALE_JPY), so a per-unit price
 of ¥100 million is a coefficient of 100 beside parts of 0.05, and units of 10 million a year are a
 big-M that HiGHS's tolerances (1e-6 on a yes/no) turn into at most 10 stray units, which the check
 after solving catches. Past such bounds HiGHS treats coefficients as infinite (1e15 kWh gave
