@@ -147,6 +147,9 @@ CASES = [
      ["sheet 'parts'", "row 6", "column H 'wh_per_km'", "(value -500)", "with fastcharge/chademo (-500 Wh/km) and pack P20",
       "variant H-hatch uses -408.8 Wh/km", "M-hatch, H-van also go to zero or below", "consumption must stay above zero",
       "plan refuses"], True),
+    # reported with the workbook's other problems, not only once they are fixed
+    ("saver-beside-another-problem", cells("parts", 4, wh_per_km=-500) | {"plants": cells("plants", 0, capacity_units="lots")["plants"]},
+     ["sheet 'parts'", "row 6", "column H 'wh_per_km'", "consumption must stay above zero"], False),
     # only Mitsubishi may use it: M-hatch alone, lightest allowed parts (m39, mitsu styling) and pack P20
     ("saver-of-one-brand", cells("parts", 4, wh_per_km=-95, brands="Mitsubishi"),
      ["sheet 'parts'", "row 6", "column H 'wh_per_km'", "variant M-hatch uses -3.8 Wh/km: consumption"], False),
@@ -557,6 +560,8 @@ def test_every_name_is_compared_after_unicode_normalisation(tmp_path, sheet, col
         ("parts", 0, "unit_cost_jpy", " ¥ 150,000 ", 150000),
         ("parts", 0, "unit_cost_jpy", "JPY 150000", 150000),
         ("parts", 4, "wh_per_km", "-3.5", -3.5),
+        ("parts", 4, "wh_per_km", "\u22123.5", -3.5),  # the minus sign (U+2212) of documents and web pages
+        ("parts", 4, "wh_per_km", "－3.5", -3.5),  # full-width hyphen-minus
         ("variants", 0, "length_mm", "３,３９５", 3395),  # full-width digits and comma
         ("variants", 0, "min_units", "2e4", 20000),
         ("settings", 0, "value", "0.01 %", 0.0001),  # mip_rel_gap

@@ -27,7 +27,7 @@ def clean_name(value: object) -> str:
 def number_from_text(text: str, unit: str = "", percent: bool = False) -> tuple[float | None, str]:
     """(the number, "") or (None, what is wrong and what is accepted). `unit` is the column's unit
     ("¥" for money); `percent`: the value is a ratio, so "0.01 %" means 0.0001."""
-    s = unicodedata.normalize("NFKC", text).replace("\u00a0", " ").strip().lower()
+    s = unicodedata.normalize("NFKC", text).replace("\u00a0", " ").replace("\u2212", "-").strip().lower()  # U+2212: minus sign
     if s in _WORDS:
         return None, "expected a finite number"
     s = s.replace(" ", "").replace("_", "")

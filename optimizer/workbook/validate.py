@@ -275,7 +275,8 @@ def validate(raw: RawWorkbook) -> Validated:
     demand = _demand(ck, sheets.get("demand"), rows.get("demand", []), brands, variants, body_styles, known)
     consistency.item_keys(ck, sheets, rows.get("parts", []), rows.get("packs", []), known["option"])
     consistency.list_names(ck, sheets, rows.get("brands", []), rows.get("variants", []))
-    if not problems:  # the figures of every sheet are sound: check what they make together
+    if "parts" in rows and not any(p.sheet == getattr(sheets.get("settings"), "title", None) for p in problems):
+        # rows with a bad cell are left out, which can only raise the least consumption found
         consistency.consumption(ck, sheets, rows["parts"], settings["wh_per_km_per_kg"], variants, categories, parts, packs)
 
     if problems:
