@@ -188,12 +188,13 @@ def _finish(inp: PlanInput, plan: Plan, status: str, solver_cost: float | None, 
 def _broken(violations: list[str], bound: float | None, fields: dict) -> Outcome:
     """The solver's plan breaks rules beyond the evaluation's tolerance: status unknown (no plan, none
     proven impossible), with the rules it breaks. Seen only with figures far apart in magnitude."""
-    shown = "; ".join(violations[:BROKEN_SHOWN]) + (f"; and {len(violations) - BROKEN_SHOWN} more" if len(violations) > BROKEN_SHOWN else "")
+    n = len(violations)
+    shown = "; ".join(violations[:BROKEN_SHOWN]) + (f"; and {n - BROKEN_SHOWN} more" if n > BROKEN_SHOWN else "")
     text = (
-        f"The solver's plan breaks {len(violations)} rule{'s' if len(violations) != 1 else ''} of the workbook by more than "
-        f"plan's tolerance ({RULE_TOLERANCE:g} in the rule's own unit, ¥1 on a unit cost ceiling), so it is not reported "
-        f"as a plan: {shown}. No plan has been proven impossible either: the solver's arithmetic went wrong (or plan has a "
-        "fault), most likely on figures many orders of magnitude apart; look for a number typed far larger or smaller "
-        "than its neighbours."
+        f"The solver's plan breaks {n} rule{'s' if n != 1 else ''} of the workbook by more than plan's tolerance "
+        f"({RULE_TOLERANCE:g} in the rule's own unit, ¥1 on a unit cost ceiling), so it is not reported as a plan: "
+        f"{shown}. No plan has been proven impossible either: the solver's arithmetic went wrong (or plan has a "
+        "fault), most likely on figures many orders of magnitude apart; look for a number typed far larger or "
+        "smaller than its neighbours."
     )
     return Outcome(UNKNOWN, None, None, None, bound, None, [text], **fields)

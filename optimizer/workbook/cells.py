@@ -16,6 +16,7 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _YEN_BEFORE = ("¥", "jpy")
 _YEN_AFTER = ("円", "jpy")
+MINUS = "\u2212"  # the minus sign of documents and web pages, beside the hyphen-minus
 _WORDS = {"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 
 
@@ -27,7 +28,7 @@ def clean_name(value: object) -> str:
 def number_from_text(text: str, unit: str = "", percent: bool = False) -> tuple[float | None, str]:
     """(the number, "") or (None, what is wrong and what is accepted). `unit` is the column's unit
     ("¥" for money); `percent`: the value is a ratio, so "0.01 %" means 0.0001."""
-    s = unicodedata.normalize("NFKC", text).replace("\u00a0", " ").replace("\u2212", "-").strip().lower()  # U+2212: minus sign
+    s = unicodedata.normalize("NFKC", text).replace("\u00a0", " ").replace(MINUS, "-").strip().lower()
     if s in _WORDS:
         return None, "expected a finite number"
     s = s.replace(" ", "").replace("_", "")
@@ -54,7 +55,8 @@ def number_from_text(text: str, unit: str = "", percent: bool = False) -> tuple[
     if yen and unit != "¥":
         return None, f"a yen amount in a column measured in {unit or 'plain numbers'}: type the number alone"
     if share and not percent:
-        return None, "a percentage is not accepted here: type the value itself" + (f" in {unit}" if unit and unit != "¥" else "")
+        in_unit = f" in {unit}" if unit and unit != "¥" else ""
+        return None, f"a percentage is not accepted here: type the value itself{in_unit}"
     number = float(s)
     return (number / 100.0 if share else number), ""
 

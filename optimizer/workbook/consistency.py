@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 Rows = list[tuple[RawRow, dict[str, object]]]
 
 
-def item_keys(ck: _Checker, sheets: dict[str, RawSheet], parts: Rows, packs: Rows, part_keys: set[str] | None) -> None:
+def item_keys(
+    ck: _Checker, sheets: dict[str, RawSheet], parts: Rows, packs: Rows, part_keys: set[str] | None,
+) -> None:
     """Every option key `category/option` and every pack name names one item only."""
     first: dict[str, tuple[str, str, int | None]] = {}
     for row, r in parts:
@@ -35,16 +37,19 @@ def item_keys(ck: _Checker, sheets: dict[str, RawSheet], parts: Rows, packs: Row
         if seen[:2] != pair:
             ck.fail(
                 sheets["parts"], row, "option", r["option"],
-                f"category {r['category']!r} with option {r['option']!r} reads {key!r}, as category {seen[0]!r} with option "
-                f"{seen[1]!r} does (row {seen[2]}), so the tiers sheet and the reports could not tell the two options apart",
-                "Rename one of them; it is the '/' inside a category or option name that makes the two read alike.",
+                f"category {r['category']!r} with option {r['option']!r} reads {key!r}, as category "
+                f"{seen[0]!r} with option {seen[1]!r} does (row {seen[2]}), so the tiers sheet and the "
+                "reports could not tell the two options apart",
+                "Rename one of them; it is the '/' inside a category or option name that makes the two "
+                "read alike.",
                 also=("category",),
             )
     for row, r in packs:
         if part_keys is not None and r["pack"] in part_keys:
             ck.fail(
                 sheets["packs"], row, "pack", r["pack"],
-                f"has the same name as the part option {r['pack']!r}, so a tier for it would be ambiguous", "Rename the pack.",
+                f"has the same name as the part option {r['pack']!r}, so a tier for it would be ambiguous",
+                "Rename the pack.",
             )
 
 
@@ -55,15 +60,17 @@ def list_names(ck: _Checker, sheets: dict[str, RawSheet], brands: Rows, variants
         ("brands", brands, "brand", "parts' brands column"),
         ("variants", variants, "body_style", "the body_styles columns of parts and plants"),
     ):
+        what = column.replace("_", " ")
         for row, r in rows:
             name = r[column]
             if name.lower() == "all":
-                why = f"'all' in {lists} means every {column.replace('_', ' ')}, so this one could never be listed alone"
+                why = f"'all' in {lists} means every {what}, so this one could never be listed alone"
             elif "," in name:
-                why = f"{lists} separate names by commas, so this one would read as {len(name.split(','))} names"
+                parts = len(name.split(","))
+                why = f"{lists} separate names by commas, so this one would read as {parts} names"
             else:
                 continue
-            ck.fail(sheets[sheet], row, column, name, why, f"Rename the {column.replace('_', ' ')}.")
+            ck.fail(sheets[sheet], row, column, name, why, f"Rename the {what}.")
 
 
 def consumption(
@@ -83,18 +90,19 @@ def consumption(
         saver = min(savers, key=lambda o: o.wh_per_km)
         key = (saver.category, saver.option)
         affected.setdefault(key, []).append(v.name)
-        detail.setdefault(key, (
-            f"with {' and '.join(f'{o.key} ({o.wh_per_km:+,g} Wh/km)' for o in savers)} and pack {pack.name}, "
-            f"variant {v.name} uses {total:,.1f} Wh/km"
-        ))
+        named = " and ".join(f"{o.key} ({o.wh_per_km:+,g} Wh/km)" for o in savers)
+        detail.setdefault(key, f"with {named} and pack {pack.name}, variant {v.name} uses {total:,.1f} Wh/km")
     for key, names in affected.items():
-        also = f" ({', '.join(names[1:])} also go{'es' if len(names) == 2 else ''} to zero or below)" if len(names) > 1 else ""
+        others = ", ".join(names[1:])
+        also = f" ({others} also go{'es' if len(names) == 2 else ''} to zero or below)" if others else ""
         row = row_of[key]
         ck.fail(
             sheets["parts"], row, "wh_per_km", row.cells.get("wh_per_km"),
-            f"{detail[key]}{also}: consumption must stay above zero (range = 1000 × usable_kwh / consumption would "
-            "otherwise call any range target met), so plan refuses a saver that can take it there",
-            "Check the sign and size of wh_per_km: a saver such as a heat pump takes a few Wh/km off, e.g. -8.",
+            f"{detail[key]}{also}: consumption must stay above zero (range = 1000 × usable_kwh / "
+            "consumption would otherwise call any range target met), so plan refuses a saver that can "
+            "take it there",
+            "Check the sign and size of wh_per_km: a saver such as a heat pump takes a few Wh/km off, "
+            "e.g. -8.",
         )
 
 

@@ -46,12 +46,13 @@ class Limit:
         low = -self.most if value < 0 else 0.0
         if abs(value) > self.most:
             side = "below" if value < 0 else "above"
-            span = f"{self.show(-self.most)} to {self.show(self.most)}" if value < 0 else f"up to {self.show(self.most)}"
+            span = f"{self.show(-self.most)} to " if value < 0 else "up to "
+            span += self.show(self.most)
             return f"is {side} what plan accepts for {self.what} ({span}): {self.why}"
         if low == 0.0 and 0 < value < self.least_positive:
             return (
-                f"is too small to be meant: plan accepts {self.what} of 0 (none) or from {self.show(self.least_positive)} "
-                f"up to {self.show(self.most)}"
+                f"is too small to be meant: plan accepts {self.what} of 0 (none) or from "
+                f"{self.show(self.least_positive)} up to {self.show(self.most)}"
             )
         return ""
 
