@@ -301,3 +301,11 @@ def test_one_header_typo_in_the_example_is_one_problem(tmp_path):
     assert result.exit_code == 2
     (line,) = problem_lines(result.stderr)
     assert "required column 'range_target_km' is missing" in line and "did you mean 'range_target_km'?" in line
+
+
+def test_a_robust_run_warns_about_the_scenario_rows_its_futures_do_not_apply(tmp_path):
+    t = tables(scenarios=BASE_SCENARIOS + rows(("x", "factories", "*", "capacity_units", "set", 1)))
+    t["futures"] = [{"scenario": "base", "probability": 0.5}, {"scenario": "dear-packs", "probability": 0.5}]
+    result = invoke("solve", write(t, tmp_path / "wb.xlsx"), "--robust", "--out", tmp_path / "r.xlsx", "--time-limit", 20)
+    assert result.exit_code == 0, result.stderr
+    assert any(line.startswith("warning: ") and "row 4" in line and "scenario 'x'" in line for line in result.stderr.splitlines()), result.stderr

@@ -177,3 +177,25 @@ def test_a_saver_that_takes_consumption_below_zero_never_meets_a_range_target(tm
     outcome = make_plan(replace(inp, parts=parts, variants=variants))
     assert outcome.status not in (OPTIMAL, FEASIBLE)
     assert any("consumption" in text and "is not positive" in text for text in outcome.conflicts), outcome.conflicts
+
+
+def test_a_robust_plan_that_breaks_a_rule_in_one_future_is_not_reported_as_a_plan(tmp_path, monkeypatch):
+    from optimizer.pipeline import load_futures
+    from optimizer.solving.robust import make_robust_plan
+    from optimizer.solving.solve import UNKNOWN
+
+    t = builders.tables()
+    t["futures"] = [{"scenario": "base", "probability": 0.5}, {"scenario": "dear-packs", "probability": 0.5}]
+    _, futures, _ = load_futures(builders.write(t, tmp_path / "wb.xlsx"))
+    real = PlatformModel.plans_from
+
+    def one_short(self, value):
+        plans = real(self, value)
+        _short_of_minimum(plans["dear-packs"], futures[1].inp)
+        return plans
+
+    monkeypatch.setattr(PlatformModel, "plans_from", one_short)
+    outcome = make_robust_plan(futures, time_limit_s=30)
+    assert outcome.status == UNKNOWN and outcome.expected_cost_jpy is None and outcome.design is None
+    (text,) = outcome.conflicts
+    assert "in future dear-packs, variant" in text and "units, below its minimum" in text and "not reported as a plan" in text

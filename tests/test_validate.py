@@ -443,9 +443,14 @@ def _numeric_cells():
     yield "settings", "equity_Honda", NUMBER, setting_limit("equity_Honda")
 
 
+# A valid first row for the optional sheets the base workbook lacks.
+MINIMAL_ROW = {"years": {"year": "2027"}, "futures": {"scenario": "base", "probability": 1}}
+
+
 def _with_number(sheet: str, name: str, value: float) -> tuple[dict, int, str]:
     """BASE with one number set; returns the tables, the Excel row and the column of that cell."""
     t = tables()
+    t.setdefault(sheet, [dict(MINIMAL_ROW.get(sheet, {}))])
     if sheet in ("settings", "rules"):
         key = "setting" if sheet == "settings" else "rule"
         t[sheet] = [r for r in t.get(sheet, []) if r[key] != name] + [{key: name, "value": value}]
@@ -530,18 +535,30 @@ def _accented(t: dict, form: str, only: tuple[str, str] | None = None) -> dict:
         return ", ".join("/".join(p.strip() + accent for p in item.split("/")) for item in text.split(","))
 
     out = copy.deepcopy(t)
-    for sheet, column in _name_columns():
+    for sheet, column in [*_name_columns(), ("locks", "choice"), ("scenarios", "scenario")]:
         for r in out.get(sheet, []):
             if isinstance(r.get(column), str):
                 r[column] = mark(r[column], form if only in (None, (sheet, column)) else "NFC")
     return out
 
 
+def _every_name() -> dict:
+    """BASE with a name in every name column: body styles on a part, a years sheet the launch
+    windows and a demand row name, a lock on a category's option, a future."""
+    t = cells("parts", 0, body_styles="hatchback, van")
+    t["years"] = [{"year": "2027"}, {"year": "2028"}]
+    t["variants"][1].update(launch_from="2027", launch_by="2028")
+    t["demand"][1]["year"] = "2028"
+    t["locks"] = [{"variant": "H-hatch", "item": "motor", "choice": "m47"}]
+    t["futures"] = [{"scenario": "dear-packs", "probability": 0.5}, {"scenario": "no-sharing", "probability": 0.5}]
+    return t
+
+
 @pytest.mark.parametrize("sheet, column", list(_name_columns()))
 def test_every_name_is_compared_after_unicode_normalisation(tmp_path, sheet, column):
     """A name typed on a Mac or pasted from the web (NFD: e + combining accent) is the same name as
     one typed as é (NFC) in another sheet: the column under test holds NFD, every other NFC."""
-    t = cells("parts", 0, body_styles="hatchback, van")  # so that every name column holds a name
+    t = _every_name()
     assert any(isinstance(r.get(column), str) for r in t.get(sheet, [])), "the workbook has such a name"
     reference = validate(read_workbook(write(_accented(t, "NFC"), tmp_path / "nfc.xlsx"))).plan_input
     mixed = validate(read_workbook(write(_accented(t, "NFD", (sheet, column)), tmp_path / "nfd.xlsx"))).plan_input

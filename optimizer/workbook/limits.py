@@ -69,6 +69,7 @@ BY_SUFFIX = (
     ("_kg", Limit("masses", 1e5, "kg")),
     ("_km", Limit("range", 1e5, "km", least_positive=1.0)),  # divides the pack's energy in the range rule
     ("_units", UNITS),
+    ("_factor", Limit("a year's factor", 1e3, "", why="a year's figures move by far less than a thousandfold")),
 )
 # Money paid once (developments, lines); every other `_jpy` column is paid per unit.
 ONE_TIME = ("dev_cost_jpy", "line_cost_jpy")

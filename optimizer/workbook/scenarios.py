@@ -50,15 +50,16 @@ def sheet_problems(raw: RawWorkbook) -> list[Problem]:
     return out
 
 
-def other_rows_problems(raw: RawWorkbook, running: str) -> list[Problem]:
+def other_rows_problems(raw: RawWorkbook, running: str | tuple[str, ...]) -> list[Problem]:
     """What is wrong with the scenarios sheet's rows that a run of scenario `running` (or the base
-    case) does not apply: rows of no scenario, and rows of other scenarios that cannot be applied.
+    case, or the futures of a robust run) does not apply: rows of no scenario, and rows of other scenarios that cannot be applied.
     A command that solves one case warns about them; `plan validate` and --all-scenarios refuse them."""
     if "scenarios" not in raw.sheets:
         return []
     out = sheet_problems(raw)
+    skip = {clean_name(r) for r in ((running,) if isinstance(running, str) else running)}
     for name in scenario_names(raw):
-        if name == clean_name(running):
+        if name in skip:
             continue
         try:
             apply_scenario(raw, name)

@@ -26,6 +26,7 @@ from models.data import (
     Variant,
 )
 from optimizer.problems import InputError, Problem
+from optimizer.workbook import programme
 from optimizer.workbook.cells import clean_name, number_from_text
 from optimizer.workbook.limits import column_limit, setting_limit
 from optimizer.workbook.schema import (
@@ -61,6 +62,7 @@ RATIOS = ("mip_rel_gap",)  # settings that may be typed as a percentage ("0.01 %
 class Validated:
     plan_input: PlanInput
     warnings: list[Problem]
+    futures: tuple[tuple[str, float], ...] = ()  # the futures sheet: (scenario, probability)
 
 
 def close_match(name: str, candidates) -> str:
@@ -273,6 +275,12 @@ def validate(raw: RawWorkbook) -> Validated:
     plants = _plants(ck, sheets.get("plants"), rows.get("plants", []), body_styles, known["body_style"])
     tiers = _tiers(ck, sheets.get("tiers"), rows.get("tiers", []), parts, packs, known)
     demand = _demand(ck, sheets.get("demand"), rows.get("demand", []), brands, variants, body_styles, known)
+    years = programme.years(ck, sheets.get("years"), rows.get("years", []))
+    has_years = "years" in sheets and bool(_known_rows(sheets["years"], SHEET["years"]))
+    programme.launch_windows(ck, sheets.get("variants"), rows.get("variants", []), years, has_years)
+    programme.demand_years(ck, sheets.get("demand"), rows.get("demand", []), years, has_years)
+    locks = programme.locks(ck, sheets.get("locks"), rows.get("locks", []), variants, categories, parts, packs)
+    futures = programme.futures(ck, sheets.get("futures"), rows.get("futures", []), raw)
     consistency.item_keys(ck, sheets, rows.get("parts", []), rows.get("packs", []), known["option"])
     consistency.list_names(ck, sheets, rows.get("brands", []), rows.get("variants", []))
     if "parts" in rows and not any(p.sheet == getattr(sheets.get("settings"), "title", None) for p in problems):
@@ -292,8 +300,10 @@ def validate(raw: RawWorkbook) -> Validated:
         plants=tuple(plants),
         tiers=tiers,
         demand=tuple(demand),
+        years=years if has_years else (),
+        locks=locks,
     )
-    return Validated(plan_input, warnings)
+    return Validated(plan_input, warnings, futures)
 
 
 def _key_values(ck: _Checker, sheet: RawSheet | None, key_col: str, known: tuple[Setting, ...]) -> dict[str, object]:
@@ -503,5 +513,5 @@ def _demand(ck, sheet, rows, brands, variants, body_styles, known) -> list[Deman
         if lo is not None and hi is not None and lo > hi:
             ck.fail(sheet, row, "min_units", lo, f"min_units is above max_units ({hi:,.0f})", also=("max_units",))
             continue
-        out.append(DemandRow(scope, name, lo, hi, f"demand row {row.number}"))
+        out.append(DemandRow(scope, name, lo, hi, f"demand row {row.number}", r.get("year")))
     return out
