@@ -221,3 +221,17 @@ def test_a_variant_the_ceiling_keeps_from_its_range_is_noted_when_it_need_not_be
     found = presolve_checks(load(variant("M-hatch", max_unit_cost_jpy=950_000, range_target_km=250), tmp_path / "wb.xlsx"))
     (note,) = [f for f in found if f.subject == "M-hatch"]
     assert not note.fatal and note.text.startswith("Variant M-hatch can never be offered: its unit cost ceiling of ¥950,000")
+
+
+def test_with_a_years_sheet_the_ceiling_is_judged_in_the_years_the_variant_surely_sells(tmp_path):
+    """¥1,000,000 admits P25 (¥990,000) in 2027, but 2028's ceiling factor of 0.97 makes it ¥970,000,
+    and an offered variant sells in 2028 whatever its launch year."""
+    from optimizer.solving.checks import presolve_checks
+
+    t = variant("H-hatch", max_unit_cost_jpy=1_000_000, range_target_km=225)
+    t["years"] = [{"year": "2027"}, {"year": "2028", "ceiling_factor": 0.97}]
+    texts = [f.text for f in presolve_checks(load(t, tmp_path / "wb.xlsx")) if f.fatal]
+    assert any("its unit cost ceiling of ¥970,000 in 2028 rules out every pack that reaches its 225 km range target" in x
+               and "P25 takes its list unit cost to ¥990,000 in 2028" in x for x in texts), texts
+    t["years"][1]["ceiling_factor"] = 1.0
+    assert not [f for f in presolve_checks(load(t, tmp_path / "wb2.xlsx")) if f.fatal]
