@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from pyomo.common.errors import InfeasibleConstraintException
+
 from models.data import PlanInput
 from models.build import SCALE_JPY, PlatformModel
 from models.evaluate import Evaluation, design_violations, evaluate
@@ -99,7 +101,10 @@ def make_plan(
         plan = Plan({v.name: VariantPlan(offered=False) for v in inp.variants})
         return _finish(inp, plan, OPTIMAL, 0.0, None, **base, highs_status="no variant can be offered")
 
-    compiled = compile_model(pm.m)
+    try:
+        compiled = compile_model(pm.m)
+    except InfeasibleConstraintException:  # a fixed design leaves a row that no units can meet
+        return _no_plan(inp, findings, base, log, design)
     seconds["handover"] = compiled.seconds
     size = ModelSize(
         variables=len(compiled.columns),
