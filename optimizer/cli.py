@@ -165,9 +165,12 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
     from optimizer.solving.solve import FEASIBLE, OPTIMAL
     report_problems(warnings, warnings=True)
 
+    from optimizer.clock import Deadline
+
     case = solve_case(
         source, inp, time_limit_s=time_limit, mip_rel_gap=gap, sharing_baseline=sharing_baseline,
         log=say, solver_log=say if solver_log else None,
+        deadline=Deadline(time_limit if time_limit is not None else inp.settings.time_limit_s),  # from the command's start
     )
     outcome = case.outcome
     baseline_warnings = case.baseline.warnings if case.baseline is not None and case.baseline is not outcome else []
@@ -227,8 +230,11 @@ def _solve_robust(workbook, out, as_json, time_limit, gap, worst_case, solver_lo
 
     report_problems(warnings, warnings=True)
     say("futures: " + ", ".join(f"{f.name} ({share(f.probability)})" for f in futures))
+    from optimizer.clock import Deadline
+
+    limit = time_limit if time_limit is not None else futures[0].inp.settings.time_limit_s
     case = solve_robust_case(source, futures, worst_case=worst_case, time_limit_s=time_limit, mip_rel_gap=gap,
-                             log=say, solver_log=say if solver_log else None)
+                             log=say, solver_log=say if solver_log else None, deadline=Deadline(limit))
     o = case.outcome
     for w in o.warnings:
         say(f"warning: {w}")
