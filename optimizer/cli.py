@@ -184,8 +184,14 @@ EXIT_INTERRUPTED, EXIT_FAULT, EXIT_TERMINATED = 130, 3, 143
 def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver_log, jobs, scheduler, emit) -> int:
     """--all-scenarios: validate every case first (exit 2, nothing written, if any is wrong), then
     solve them in parallel, write each report as its case finishes, then the comparison."""
+    from optimizer.sweeps import require_engine
     from optimizer.sweeps.batch import BatchError, Task, check_destinations, default_jobs, prepare_all, report_paths, run_tasks
 
+    try:
+        require_engine("--all-scenarios")
+    except InputError as err:
+        report_problems(err.problems)
+        return EXIT_INPUT
     scheduler = _scheduler(scheduler) if jobs is None else None  # --jobs: local, whatever the environment says
     stem = Path(workbook).stem
     comparison_path = _file_in(out, f"{stem}-comparison.xlsx")
@@ -361,6 +367,15 @@ def validate(workbook: Path, scenario: str | None) -> None:
                     warned = True
             except InputError as err:
                 problems += [p for p in err.problems if p not in problems]
+        ranges = None
+        if not problems and "ranges" in raw.sheets:
+            from optimizer.sweeps.cases import check_ranges
+
+            try:
+                ranges = check_ranges(raw)
+                report_problems(list(ranges.warnings), warnings=True)
+            except InputError as err:
+                problems += err.problems
         if problems:
             raise InputError(problems)
     except InputError as err:
@@ -370,6 +385,7 @@ def validate(workbook: Path, scenario: str | None) -> None:
     say(
         f"{workbook}: valid — {len(inp.variants)} variants, {len(inp.categories)} categories, {len(inp.parts)} options, "
         f"{len(inp.packs)} packs, {len(inp.plants)} plants; scenarios checked: {', '.join(names)}"
+        + (f"; ranges checked at their low and high: {', '.join(ranges.names())}" if ranges is not None and ranges.uncertainties else "")
     )
 
 

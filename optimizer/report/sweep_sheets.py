@@ -54,8 +54,8 @@ def write_tornado(ws: Worksheet, changes: Worksheet, outcome: SweepOutcome) -> N
     intro = [
         f"The workbook as it stands costs ¥{base_cost / 1e9:,.2f} bn ({base['status']})." if base_cost is not None
         else "The workbook as it stands has no plan: the ends are shown, without differences.",
-        "Each row moves one input to its low and then to its high, keeps everything else as in the workbook and "
-        "re-optimises every decision. Widest swing first; the What changes sheet lists the decisions that change at each end.",
+        "Each row moves one input to its low and then to its high, keeps everything else as in the workbook and re-optimises every decision.",
+        "Widest swing first. The What changes sheet lists the decisions that change at each end.",
     ]
     r = paragraphs(ws, 2, intro, columns=9, font=NOTE_FONT)
     header = r + 1
@@ -71,7 +71,7 @@ def write_tornado(ws: Worksheet, changes: Worksheet, outcome: SweepOutcome) -> N
             bar.low.total_cost_jpy if bar.low.total_cost_jpy is not None else _status(bar.low),
             bar.high.total_cost_jpy if bar.high.total_cost_jpy is not None else _status(bar.high),
             bar.low.delta_jpy, bar.high.delta_jpy, bar.swing_jpy,
-            "; ".join(rr.describe() for rr in bar.uncertainty.rows),
+            bar.uncertainty.describe(),
         ])
     end = write_table(ws, cols, rows, first_row=header)
     ws.column_dimensions["I"].width = 50
@@ -115,10 +115,21 @@ def _write_changes(ws: Worksheet, bars: list[Bar]) -> None:
 
 
 def wrap_columns(ws: Worksheet, columns, first_row: int) -> None:
-    """Long lists wrap in their cells instead of widening the printed page."""
-    for row in ws.iter_rows(min_row=first_row, min_col=min(columns), max_col=max(columns)):
+    """Long lists wrap in their cells instead of widening the printed page; each row gets the
+    height its longest wrapped cell needs."""
+    columns = set(columns)
+    for row in ws.iter_rows(min_row=first_row, max_col=max(columns)):
+        lines = 1
         for cell in row:
+            if cell.column not in columns:  # the rest of the row reads from the top too
+                cell.alignment = Alignment(vertical="top", indent=cell.alignment.indent, horizontal=cell.alignment.horizontal)
+                continue
             cell.alignment = Alignment(wrap_text=True, vertical="top", indent=1)
+            width = ws.column_dimensions[cell.column_letter].width or 10
+            if isinstance(cell.value, str):
+                lines = max(lines, math.ceil(len(cell.value) * 1.1 / max(width - 2, 1)))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = 15 * lines
 
 
 def write_distribution(ws: Worksheet, outcome: SweepOutcome) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 
 from models.data import PlanInput
 from optimizer.problems import InputError, Problem
-from optimizer.sweeps.ranges import Ranges, apply_quantiles
+from optimizer.sweeps.ranges import Ranges, apply_quantiles, read_ranges
 from optimizer.workbook.read import RawWorkbook
 from optimizer.workbook.validate import validate
 
@@ -119,6 +119,15 @@ def check_cases(inputs: SweepInputs, cases: Iterator[CaseDef], *, shown: int = 3
     if problems:
         raise InputError(problems)
     return checked
+
+
+def check_ranges(raw: RawWorkbook) -> Ranges:
+    """The ranges sheet read, and each range at its low and at its high validated like a workbook
+    (what `plan validate` checks). Raises InputError."""
+    ranges = read_ranges(raw)
+    inputs = SweepInputs(raw, "base", ranges, None, None)
+    check_cases(inputs, iter(tornado_cases(ranges)[1:]), shown=len(ranges.uncertainties) * 2)
+    return ranges
 
 
 def _in_case(p: Problem, case: CaseDef) -> Problem:

@@ -82,6 +82,12 @@ class Uncertainty:
     def values_at(self, q: float) -> tuple[float, ...]:
         return tuple(r.value_at(q) for r in self.rows)
 
+    def describe(self, shown: int = 2) -> str:
+        """One line: the first rows' descriptions and how many more rows move with them."""
+        text = "; ".join(r.describe() for r in self.rows[:shown])
+        more = len(self.rows) - shown
+        return text + (f"; and {more} more row{'s' if more != 1 else ''} (Ranges sheet)" if more > 0 else "")
+
 
 @dataclass(frozen=True)
 class Ranges:

@@ -96,6 +96,9 @@ def run_sweep(cfg: SweepConfig, *, say: Say = lambda _t: None, progress: _Progre
 
     from optimizer.sweeps.batch import check_destinations
 
+    from optimizer.sweeps import require_engine
+
+    require_engine("plan sweep")
     progress = progress or _Progress()
     inputs, tornado, warnings = prepare(cfg, say)
     for w in warnings:
@@ -123,6 +126,8 @@ def run_sweep(cfg: SweepConfig, *, say: Say = lambda _t: None, progress: _Progre
         say(f"resuming: {total - remaining} of {total} cases are in {cfg.results} already")
     if remaining:
         say(f"checking {remaining} case{'s' if remaining != 1 else ''} against the workbook's rules")
+        if tornado is None:  # each range alone at its ends first: the clearest message when one is too wide
+            check_cases(inputs, iter(tornado_cases(inputs.ranges)[1:]), shown=2 * len(inputs.ranges.uncertainties))
         check_cases(inputs, (c for c in cases() if inputs.key(c, PLAN) not in done))
 
     totals = SweepTotals(cases=total, resumed=total - remaining)
