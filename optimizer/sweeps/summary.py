@@ -151,7 +151,7 @@ class MonteCarloSummary:
         self.costs.append(r["total_cost_jpy"])
         if r["status"] == "feasible":
             self.at_limit_gaps.append(r.get("gap") or 0.0)
-        self.offered.update(r["offered"])
+        self.offered.update(list(r["offered"]))  # the variants, not their units
         self.packs.update(set(r["packs"].values()))
         self.shared.update(r["shared"])
         self.developed.update(r["developed"])
