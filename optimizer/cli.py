@@ -393,7 +393,12 @@ def validate(workbook: Path, scenario: str | None) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def template(path: Path, force: bool) -> None:
-    """Write a blank workbook with every sheet and column, help on each header and drop-down lists."""
+    """Write a blank workbook with every sheet and column, help on each header and drop-down lists.
+
+    Its first sheet, "read me", says how to fill it in, check it (plan validate) and solve it
+    (plan solve). The full guide to every sheet and column, with a worked example, is
+    docs/workbook.md in the plan project.
+    """
     from optimizer.files import save_atomically
     from optimizer.workbook.template import build_template
 

@@ -1,5 +1,6 @@
 """`plan template PATH`: a blank workbook with every sheet and column of the spec, help on each
-header, drop-down lists for yes/no and reference columns; never overwrites without --force."""
+header, drop-down lists for yes/no and reference columns, a first sheet that says how to start and
+where the format is described; never overwrites without --force."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from builders import tables
 from clirun import find_problem, invoke, plan
 
-# Every sheet and column of ../shared/spec/workbook.md, transcribed from the spec (not from
+# Every sheet and column of the workbook format (docs/workbook.md), transcribed from it (not from
 # optimizer.workbook.schema), so that the template and the spec cannot drift apart unnoticed.
 SPEC = {
     "settings": ["setting", "value"],
@@ -36,6 +37,7 @@ SETTINGS = {"lifecycle_years": 6, "wh_per_km_per_kg": 0.05, "time_limit_s": 60, 
 RULES = {"max_length_mm": 3400, "max_width_mm": 1480, "max_height_mm": 2000, "max_seats": 4, "max_payload_kg": 350, "max_power_kw": 47}
 YES_NO = [("variants", "must_offer"), ("categories", "required"), ("categories", "shared")]
 REFERENCES = [("variants", "brand", "brands"), ("parts", "category", "categories")]
+READ_ME = "read me"
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,7 @@ def template(tmp_path_factory) -> Path:
 
 def test_every_sheet_and_column_of_the_spec(template):
     book = openpyxl.load_workbook(template)
-    assert set(book.sheetnames) == set(SPEC)
+    assert set(book.sheetnames) == set(SPEC) | {READ_ME}
     for sheet, columns in SPEC.items():
         header = [c.value for c in book[sheet][1] if c.value is not None]
         assert header == columns, sheet
@@ -110,7 +112,7 @@ def test_refuses_to_overwrite_unless_forced(tmp_path):
     assert path.read_bytes() == b"a planner's work"
     result = invoke("template", path, "--force")
     assert result.exit_code == 0, result.stderr
-    assert set(openpyxl.load_workbook(path).sheetnames) == set(SPEC)
+    assert set(openpyxl.load_workbook(path).sheetnames) == set(SPEC) | {READ_ME}
     assert {p.name for p in tmp_path.iterdir()} == {"plan.xlsx"}
 
 
@@ -137,6 +139,25 @@ def test_template_filled_with_the_builders_data_validates(template, tmp_path):
     result = invoke("validate", filled)
     assert result.exit_code == 0, result.stderr
     assert "scenarios checked: base, dear-packs, no-sharing" in result.stderr
+    assert READ_ME not in result.stderr  # the help sheet is neither read nor warned about
+
+
+def test_the_first_sheet_says_how_to_start_and_where_the_format_is_described(template):
+    """A pip-installed user has no docs/ folder: the template itself says enough to start."""
+    book = openpyxl.load_workbook(template)
+    assert book.sheetnames[0] == READ_ME and book.active.title == READ_ME
+    text = "\n".join(str(c) for row in book[READ_ME].iter_rows(values_only=True) for c in row if c is not None)
+    for needed in ("docs/workbook.md", "plan validate", "plan solve", "--json", "_jpy", "per year"):
+        assert needed in text, needed
+    listed = {row[0] for row in book[READ_ME].iter_rows(values_only=True) if row[0] in SPEC}
+    assert listed == set(SPEC)
+    assert (Path(__file__).resolve().parents[1] / "docs" / "workbook.md").is_file()
+
+
+def test_the_template_command_help_names_the_guide():
+    result = invoke("template", "--help")
+    assert result.exit_code == 0
+    assert "docs/workbook.md" in result.output and "read me" in result.output
 
 
 def test_the_blank_template_asks_for_data(template):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.plan import COST_KINDS
+from models.evaluate import COST_KINDS
 from optimizer.analysis.allocation import WhoPays
 from optimizer.analysis.cost_per_car import CarCost
 from optimizer.analysis.limits import LP_BASIS, LimitsAnalysis, yen

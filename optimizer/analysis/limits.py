@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass, replace
 
 from models.data import PlanInput, Variant
-from models.plan import Evaluation, Plan
+from models.plan import Plan
+from models.evaluate import Evaluation
 from optimizer.analysis import marginals as mg
 from optimizer.analysis.compliance import Check, kei_checks
 from optimizer.analysis.whatif import Local, WhatIf, describe_changes, local_resolve, what_if

@@ -1,4 +1,4 @@
-"""The object `plan solve --json` prints, exactly as ../shared/spec/workbook.md defines it."""
+"""The object `plan solve --json` prints, exactly as docs/workbook.md describes it."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from openpyxl.worksheet.worksheet import Worksheet
 
 from models.data import PlanInput
-from models.plan import COST_KINDS
+from models.evaluate import COST_KINDS
 from optimizer.report.charts import CHART_YEN_BN, add_table_series, bar_chart
 from optimizer.report.style import ONE_DECIMAL, PERCENT, SECTION_FONT, TOTAL_FONT, UNITS, YEN, Col, print_setup, put, write_table
 from optimizer.solving.solve import Outcome

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from models.data import PlanInput
-from models.formulation import SCALE_JPY, PlatformModel
-from models.plan import Evaluation, Plan, VariantPlan, evaluate
+from models.build import SCALE_JPY, PlatformModel
+from models.plan import Plan, VariantPlan
+from models.evaluate import Evaluation, evaluate
 from optimizer.solving.checks import Finding, presolve_checks
 from optimizer.solving.diagnose import Diagnosis, diagnose
 from optimizer.solving.highs_bridge import HighsRun, compile_model, run_highs

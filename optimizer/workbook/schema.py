@@ -1,4 +1,4 @@
-"""Every sheet and column of the planner's workbook (../shared/spec/workbook.md), as data.
+"""Every sheet and column of the planner's workbook (described in docs/workbook.md), as data.
 
 Validation, the blank template and typo hints all read this one table, so a column added
 here is read, checked and documented at once.
