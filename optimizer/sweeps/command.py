@@ -30,6 +30,9 @@ def sweep_command(cfg: SweepConfig, *, as_json: bool, emit: Callable[[str], None
         return EXIT_INPUT
     except KeyboardInterrupt as stop:
         terminated = type(stop).__name__ == "Terminated"
+        if not progress.total:  # before solving began: nothing was written
+            say(f"{'terminated (SIGTERM)' if terminated else 'interrupted'}: nothing solved or written")
+            return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
         kept = max(0, progress.done - progress.first)
         say(f"{'terminated (SIGTERM)' if terminated else 'interrupted'}: {kept:,} case{'s' if kept != 1 else ''} finished in this run, "
             f"{progress.done:,} of {progress.total:,} in all, kept in {cfg.results}; no sweep workbook written. "
