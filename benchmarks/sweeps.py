@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -161,7 +160,9 @@ started = time.perf_counter()
 outcome = run_sweep(cfg)
 wall = time.perf_counter() - started
 solve = sum(line.seconds or 0 for line in outcome.summary.lines())
-print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "wall": wall, "solve": solve,
+import psutil
+print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "end_mb": psutil.Process().memory_info().rss / 2**20,
+                  "wall": wall, "solve": solve,
                   "cases": outcome.totals.cases}))
 """
 
@@ -175,6 +176,7 @@ def memory(folder: Path, sizes: list[int]) -> dict:
             raise SystemExit(proc.stderr[-3000:])
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         out[f"{n:,} samples: driver peak memory (MB)"] = r["peak_mb"]
+        out[f"{n:,} samples: driver memory at the end, sweep workbook written (MB)"] = r["end_mb"]
         out[f"{n:,} samples: wall (s)"] = r["wall"]
         # two workers: the wall the solves alone would need, and what is left per case
         out[f"{n:,} samples: engine time per case beyond the solves, 2 workers (ms)"] = 1000 * (r["wall"] - r["solve"] / 2) / r["cases"]

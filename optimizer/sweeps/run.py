@@ -107,7 +107,6 @@ def run_sweep(cfg: SweepConfig, *, say: Say = lambda _t: None, progress: _Progre
     for path, suffix, what in ((cfg.out, ".xlsx", "sweep workbook"), (cfg.results, ".csv", "results file")):
         if Path(path).suffix.lower() != suffix:
             raise InputError([Problem(None, None, None, str(path), f"the {what} must be named *{suffix}", f"Choose a {suffix} name.")])
-    check_destinations([cfg.out, cfg.results], inputs=(Path(cfg.workbook),))
 
     wanted: dict[str, list[int]] = {}
     for case in cases():
@@ -129,6 +128,7 @@ def run_sweep(cfg: SweepConfig, *, say: Say = lambda _t: None, progress: _Progre
         if tornado is None:  # each range alone at its ends first: the clearest message when one is too wide
             check_cases(inputs, iter(tornado_cases(inputs.ranges)[1:]), shown=2 * len(inputs.ranges.uncertainties))
         check_cases(inputs, (c for c in cases() if inputs.key(c, PLAN) not in done))
+    check_destinations([cfg.out, cfg.results], inputs=(Path(cfg.workbook),))  # last: it makes the folders
 
     totals = SweepTotals(cases=total, resumed=total - remaining)
     started = time.perf_counter()
