@@ -114,6 +114,7 @@ def monte_carlo_jobs(folder: Path, samples: int = 200) -> dict:
     walls = {}
     for jobs in (1, 2):
         target = folder / f"mc-j{jobs}.xlsx"
+        out[f"load average (1 min) before --jobs {jobs}"] = os.getloadavg()[0]
         wall, proc = timed([str(PLAN), "sweep", str(EXAMPLE), "--samples", str(samples), "--seed", "1", "--jobs", str(jobs), "--out", str(target)])
         if proc.returncode != 0:
             raise SystemExit(proc.stderr[-3000:])
