@@ -87,10 +87,24 @@ def startup(folder: Path) -> dict:
     solve = [str(PLAN), "solve", str(EXAMPLE), "--no-sharing-baseline", "--json", "--out", str(out)]
     help_wall = median_wall([str(PLAN), "--help"], 9)
     solve_wall = median_wall(solve, 5)
-    probe = subprocess.run([sys.executable, "-X", "importtime", "-m", "optimizer.cli", *solve[1:]], capture_output=True, text=True)
-    imported = sorted({line.split("|")[-1].strip().split(".")[0] for line in probe.stderr.splitlines() if line.startswith("import time:")}
-                      & {"dask", "distributed", "tqdm", "pandas"})
-    return {"plan --help (s)": help_wall, "plan solve example, no baseline (s)": solve_wall, "Dask/tqdm/pandas imported by plan solve": imported or "none"}
+    probe = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "optimizer.cli", *solve[1:]],
+        capture_output=True,
+        text=True,
+    )
+    imported = sorted(
+        {
+            line.split("|")[-1].strip().split(".")[0]
+            for line in probe.stderr.splitlines()
+            if line.startswith("import time:")
+        }
+        & {"dask", "distributed", "tqdm", "pandas"}
+    )
+    return {
+        "plan --help (s)": help_wall,
+        "plan solve example, no baseline (s)": solve_wall,
+        "Dask/tqdm/pandas imported by plan solve": imported or "none",
+    }
 
 
 def cluster_start() -> dict:
@@ -115,7 +129,21 @@ def monte_carlo_jobs(folder: Path, samples: int = 200) -> dict:
     for jobs in (1, 2):
         target = folder / f"mc-j{jobs}.xlsx"
         out[f"load average (1 min) before --jobs {jobs}"] = os.getloadavg()[0]
-        wall, proc = timed([str(PLAN), "sweep", str(EXAMPLE), "--samples", str(samples), "--seed", "1", "--jobs", str(jobs), "--out", str(target)])
+        wall, proc = timed(
+            [
+                str(PLAN),
+                "sweep",
+                str(EXAMPLE),
+                "--samples",
+                str(samples),
+                "--seed",
+                "1",
+                "--jobs",
+                str(jobs),
+                "--out",
+                str(target),
+            ]
+        )
         if proc.returncode != 0:
             raise SystemExit(proc.stderr[-3000:])
         walls[jobs] = wall
@@ -156,13 +184,15 @@ import json, resource, sys, time
 from pathlib import Path
 from optimizer.sweeps.run import SweepConfig, run_sweep
 folder, wb, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-cfg = SweepConfig(workbook=wb, out=folder / f"m{n}.xlsx", results=folder / f"m{n}.csv", samples=n, seed=1, jobs=2)
+cfg = SweepConfig(workbook=wb, out=folder / f"m{n}.xlsx", results=folder / f"m{n}.csv",
+                  samples=n, seed=1, jobs=2)
 started = time.perf_counter()
 outcome = run_sweep(cfg)
 wall = time.perf_counter() - started
 solve = sum(line.seconds or 0 for line in outcome.summary.lines())
 import psutil
-print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "end_mb": psutil.Process().memory_info().rss / 2**20,
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"peak_mb": peak, "end_mb": psutil.Process().memory_info().rss / 2**20,
                   "wall": wall, "solve": solve,
                   "cases": outcome.totals.cases}))
 """
@@ -172,7 +202,12 @@ def memory(folder: Path, sizes: list[int]) -> dict:
     wb = small_workbook(folder)
     out = {}
     for n in sizes:
-        proc = subprocess.run([sys.executable, "-c", DRIVER, str(folder), str(wb), str(n)], capture_output=True, text=True, cwd=ROOT)
+        proc = subprocess.run(
+            [sys.executable, "-c", DRIVER, str(folder), str(wb), str(n)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         if proc.returncode != 0:
             raise SystemExit(proc.stderr[-3000:])
         r = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -180,7 +215,9 @@ def memory(folder: Path, sizes: list[int]) -> dict:
         out[f"{n:,} samples: driver memory at the end, sweep workbook written (MB)"] = r["end_mb"]
         out[f"{n:,} samples: wall (s)"] = r["wall"]
         # two workers: the wall the solves alone would need, and what is left per case
-        out[f"{n:,} samples: engine time per case beyond the solves, 2 workers (ms)"] = 1000 * (r["wall"] - r["solve"] / 2) / r["cases"]
+        out[f"{n:,} samples: engine time per case beyond the solves, 2 workers (ms)"] = (
+            1000 * (r["wall"] - r["solve"] / 2) / r["cases"]
+        )
     return out
 
 
@@ -194,7 +231,13 @@ def engine_overhead(n: int = 2000) -> dict:
     return {f"{n:,} jobs that do nothing on 2 local workers: per job (ms)": 1000 * wall / n}
 
 
-SECTIONS = {"startup": startup, "cluster": cluster_start, "jobs": monte_carlo_jobs, "memory": memory, "overhead": engine_overhead}
+SECTIONS = {
+    "startup": startup,
+    "cluster": cluster_start,
+    "jobs": monte_carlo_jobs,
+    "memory": memory,
+    "overhead": engine_overhead,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,7 +258,11 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 results[name] = SECTIONS[name]()
             for k, v in results[name].items():
-                print(f"  {k}: {v:.3f}" if isinstance(v, float) else f"  {k}: {v}", file=sys.stderr, flush=True)
+                print(
+                    f"  {k}: {v:.3f}" if isinstance(v, float) else f"  {k}: {v}",
+                    file=sys.stderr,
+                    flush=True,
+                )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     write_markdown(Path(args.out), results)
@@ -224,12 +271,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_markdown(path: Path, results: dict[str, dict]) -> None:
     load = os.getloadavg()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
     lines = [
-        "# Sweep engine benchmarks (`python -m benchmarks.sweeps`)", "",
-        f"Commit {commit}, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average before the last section "
-        f"{load[0]:.1f}. Ratios are within this one run.", "",
-        "| section | measure | value |", "|---|---|---:|",
+        "# Sweep engine benchmarks (`python -m benchmarks.sweeps`)",
+        "",
+        f"Commit {commit}, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average before "
+        "the last section "
+        f"{load[0]:.1f}. Ratios are within this one run.",
+        "",
+        "| section | measure | value |",
+        "|---|---|---:|",
     ]
     for section, values in results.items():
         for k, v in values.items():

@@ -57,18 +57,29 @@ class Plan:
         return self.case.outcome.total_cost_jpy
 
     def variants(self) -> pd.DataFrame:
-        """One row per variant: offered, units a year, pack, plants, range, list unit cost, option per category."""
+        """One row per variant: offered, units a year, pack, plants, range, list unit cost, an
+        option per category."""
         pd = _pandas()
         o, inp = self.case.outcome, self.case.plan_input
         rows = []
         for v in inp.variants:
             vp = o.plan.variants[v.name] if o.plan is not None else None
-            fig = o.evaluation.figures.get(v.name) if o.evaluation is not None and vp is not None and vp.offered else None
+            fig = (
+                o.evaluation.figures.get(v.name)
+                if o.evaluation is not None and vp is not None and vp.offered
+                else None
+            )
             row = {
-                "variant": v.name, "brand": v.brand, "body_style": v.body_style, "offered": bool(vp and vp.offered),
-                "units": vp.units if vp else 0.0, "pack": vp.pack if vp else None,
-                "range_km": fig.range_km if fig else None, "range_target_km": v.range_target_km,
-                "list_unit_cost_jpy": fig.list_unit_cost_jpy if fig else None, "max_unit_cost_jpy": v.max_unit_cost_jpy,
+                "variant": v.name,
+                "brand": v.brand,
+                "body_style": v.body_style,
+                "offered": bool(vp and vp.offered),
+                "units": vp.units if vp else 0.0,
+                "pack": vp.pack if vp else None,
+                "range_km": fig.range_km if fig else None,
+                "range_target_km": v.range_target_km,
+                "list_unit_cost_jpy": fig.list_unit_cost_jpy if fig else None,
+                "max_unit_cost_jpy": v.max_unit_cost_jpy,
                 "plants": dict(vp.plants) if vp else {},
             }
             row.update({f"option: {c}": o_ for c, o_ in (vp.options.items() if vp else [])})
@@ -81,25 +92,37 @@ class Plan:
         ev = self.case.outcome.evaluation
         costs = dict(ev.costs) if ev is not None else {}
         total = sum(costs.values())
-        return pd.DataFrame({"cost_jpy": costs, "share": {k: v / total if total else None for k, v in costs.items()}}).rename_axis("kind")
+        return pd.DataFrame(
+            {"cost_jpy": costs, "share": {k: v / total if total else None for k, v in costs.items()}}
+        ).rename_axis("kind")
 
     def developed(self) -> pd.DataFrame:
         """Each development paid: item, kind (option, pack, top hat), for which brand (None: all), cost."""
         pd = _pandas()
         ev = self.case.outcome.evaluation
-        rows = [{"item": d.item, "kind": d.kind, "brand": d.brand, "cost_jpy": d.cost_jpy} for d in (ev.developments if ev else [])]
+        rows = [
+            {"item": d.item, "kind": d.kind, "brand": d.brand, "cost_jpy": d.cost_jpy}
+            for d in (ev.developments if ev else [])
+        ]
         return pd.DataFrame(rows, columns=["item", "kind", "brand", "cost_jpy"])
 
 
 def solve(
-    workbook: str | Path | None = None, scenario: str = "base", *, time_limit: float | None = None, gap: float | None = None,
-    sharing_baseline: bool = True, report: str | Path | None = None,
+    workbook: str | Path | None = None,
+    scenario: str = "base",
+    *,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    sharing_baseline: bool = True,
+    report: str | Path | None = None,
 ) -> Plan:
     """Solve one case as `plan solve` does (InputError for a bad workbook); `report` writes its report too."""
     from optimizer.pipeline import load_input, solve_case
 
     source, inp, _warnings = load_input(_workbook(workbook), scenario)
-    case = solve_case(source, inp, time_limit_s=time_limit, mip_rel_gap=gap, sharing_baseline=sharing_baseline)
+    case = solve_case(
+        source, inp, time_limit_s=time_limit, mip_rel_gap=gap, sharing_baseline=sharing_baseline
+    )
     written = None
     if report is not None:
         from optimizer.report import write_report
@@ -137,7 +160,13 @@ class Sweep:
             rec = records.get(line.key, {})
             row = {"case": line.case, "label": line.label}
             row.update({n: line.values[n][0] if n in line.values else None for n in names})
-            row.update(status=line.status, total_cost_jpy=line.total_cost_jpy, gap=line.gap, seconds=line.seconds, key=line.key)
+            row.update(
+                status=line.status,
+                total_cost_jpy=line.total_cost_jpy,
+                gap=line.gap,
+                seconds=line.seconds,
+                key=line.key,
+            )
             row.update({f"units: {v}": rec.get("offered", {}).get(v, 0.0) for v in variants})
             row.update({f"pack: {v}": rec.get("packs", {}).get(v) for v in variants})
             rows.append(row)
@@ -149,10 +178,18 @@ class Sweep:
         if self.outcome.kind != "tornado":
             raise ValueError("a Monte Carlo sweep has no tornado: use cases() or frequency()")
         rows = [
-            {"range": b.uncertainty.name, "low": b.low.values[0], "high": b.high.values[0],
-             "cost_at_low_jpy": b.low.total_cost_jpy, "cost_at_high_jpy": b.high.total_cost_jpy,
-             "delta_at_low_jpy": b.low.delta_jpy, "delta_at_high_jpy": b.high.delta_jpy, "swing_jpy": b.swing_jpy,
-             "status_at_low": b.low.status, "status_at_high": b.high.status}
+            {
+                "range": b.uncertainty.name,
+                "low": b.low.values[0],
+                "high": b.high.values[0],
+                "cost_at_low_jpy": b.low.total_cost_jpy,
+                "cost_at_high_jpy": b.high.total_cost_jpy,
+                "delta_at_low_jpy": b.low.delta_jpy,
+                "delta_at_high_jpy": b.high.delta_jpy,
+                "swing_jpy": b.swing_jpy,
+                "status_at_low": b.low.status,
+                "status_at_high": b.high.status,
+            }
             for b in self.outcome.summary.bars()
         ]
         return pd.DataFrame(rows).set_index("range")
@@ -164,9 +201,16 @@ class Sweep:
         if self.outcome.kind == "tornado":
             raise ValueError("a tornado has no frequencies: run a sweep with samples=N")
         s = self.outcome.summary
-        rows = [{"what": what, "item": k, "share": v} for what, counter in
-                (("variant offered", s.offered), ("pack developed", s.packs), ("shared by brands", s.shared), ("developed", s.developed))
-                for k, v in s.shares(counter).items()]
+        rows = [
+            {"what": what, "item": k, "share": v}
+            for what, counter in (
+                ("variant offered", s.offered),
+                ("pack developed", s.packs),
+                ("shared by brands", s.shared),
+                ("developed", s.developed),
+            )
+            for k, v in s.shares(counter).items()
+        ]
         return pd.DataFrame(rows, columns=["what", "item", "share"])
 
     def distribution(self) -> dict:
@@ -182,9 +226,19 @@ def _variant_names(outcome: SweepOutcome) -> list[str]:
 
 
 def sweep(
-    workbook: str | Path | None = None, *, samples: int | None = None, seed: int = 0, scenario: str = "base",
-    jobs: int | None = None, scheduler: str | None = None, time_limit: float | None = None, gap: float | None = None,
-    out: str | Path | None = None, results: str | Path | None = None, resume: bool = False, progress: bool = False,
+    workbook: str | Path | None = None,
+    *,
+    samples: int | None = None,
+    seed: int = 0,
+    scenario: str = "base",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    out: str | Path | None = None,
+    results: str | Path | None = None,
+    resume: bool = False,
+    progress: bool = False,
 ) -> Sweep:
     """Run a sweep as `plan sweep` does: a tornado, or with `samples` a Monte Carlo; `jobs` local
     processes or the cluster at `scheduler`. Writes the sweep workbook and the results file."""
@@ -196,9 +250,17 @@ def sweep(
     path = _workbook(workbook)
     report = Path(out) if out is not None else Path("reports") / default_names(path, scenario, samples)
     cfg = SweepConfig(
-        workbook=path, out=report, results=Path(results) if results is not None else report.with_suffix(".csv"),
-        scenario=scenario, samples=samples, seed=seed, time_limit_s=time_limit, mip_rel_gap=gap, jobs=jobs,
-        scheduler=scheduler_address(scheduler) if jobs is None else None, resume=resume,
+        workbook=path,
+        out=report,
+        results=Path(results) if results is not None else report.with_suffix(".csv"),
+        scenario=scenario,
+        samples=samples,
+        seed=seed,
+        time_limit_s=time_limit,
+        mip_rel_gap=gap,
+        jobs=jobs,
+        scheduler=scheduler_address(scheduler) if jobs is None else None,
+        resume=resume,
     )
     shown = Progress(lambda text: print(text, flush=True)) if progress else None
     return Sweep(run_sweep(cfg, progress=shown))
@@ -209,6 +271,14 @@ def read_results(path: str | Path) -> pd.DataFrame:
     from optimizer.sweeps.results import read_rows
 
     pd = _pandas()
-    rows = [{"key": r.key, "case": r.case, "label": r.label, **{f"value: {k}": v[0] for k, v in r.values.items()},
-             **{k: v for k, v in r.record.items() if k not in ("cost_by_kind_jpy",)}} for r in read_rows(Path(path))]
+    rows = [
+        {
+            "key": r.key,
+            "case": r.case,
+            "label": r.label,
+            **{f"value: {k}": v[0] for k, v in r.values.items()},
+            **{k: v for k, v in r.record.items() if k not in ("cost_by_kind_jpy",)},
+        }
+        for r in read_rows(Path(path))
+    ]
     return pd.DataFrame(rows)

@@ -20,11 +20,55 @@ from builders import tables, write
 DASK = Path(sys.executable).parent / "dask"
 
 RANGES = [
-    dict(name="pack prices", sheet="packs", match="*", column="unit_cost_jpy", op="multiply", low=0.8, high=1.3, most_likely=1.0),
-    dict(name="pack prices", sheet="tiers", match="item=P20", column="unit_cost_jpy", op="multiply", low=0.8, high=1.3, most_likely=1.0),
-    dict(name="Mizushima capacity", sheet="plants", match="plant=Mizushima", column="capacity_units", op="set", low=20000, high=70000),
-    dict(name="years", sheet="settings", match="lifecycle_years", column="value", op="set", low=5, high=8, most_likely=6, distribution="normal"),
-    dict(name="hatch demand", sheet="variants", match="variant=H-hatch", column="max_units", op="add", low=-10000, high=20000),
+    dict(
+        name="pack prices",
+        sheet="packs",
+        match="*",
+        column="unit_cost_jpy",
+        op="multiply",
+        low=0.8,
+        high=1.3,
+        most_likely=1.0,
+    ),
+    dict(
+        name="pack prices",
+        sheet="tiers",
+        match="item=P20",
+        column="unit_cost_jpy",
+        op="multiply",
+        low=0.8,
+        high=1.3,
+        most_likely=1.0,
+    ),
+    dict(
+        name="Mizushima capacity",
+        sheet="plants",
+        match="plant=Mizushima",
+        column="capacity_units",
+        op="set",
+        low=20000,
+        high=70000,
+    ),
+    dict(
+        name="years",
+        sheet="settings",
+        match="lifecycle_years",
+        column="value",
+        op="set",
+        low=5,
+        high=8,
+        most_likely=6,
+        distribution="normal",
+    ),
+    dict(
+        name="hatch demand",
+        sheet="variants",
+        match="variant=H-hatch",
+        column="max_units",
+        op="add",
+        low=-10000,
+        high=20000,
+    ),
 ]
 
 
@@ -72,7 +116,10 @@ class DaskCluster:
         log = open(self.folder / "scheduler.log", "w")
         self.scheduler = subprocess.Popen(
             [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.folder,
         )
         wait_for(lambda: _accepts(port), 60, "the dask scheduler to listen")
         for i in range(self.workers):
@@ -83,9 +130,26 @@ class DaskCluster:
     def add_worker(self, name: str) -> subprocess.Popen:
         log = open(self.folder / f"worker-{name}.log", "w")
         proc = subprocess.Popen(
-            [str(DASK), "worker", self.address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1",
-             "--local-directory", str(self.folder / f"scratch-{name}"), "--name", name],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.folder,
+            [
+                str(DASK),
+                "worker",
+                self.address,
+                "--nthreads",
+                "1",
+                "--nworkers",
+                "1",
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+                "--local-directory",
+                str(self.folder / f"scratch-{name}"),
+                "--name",
+                name,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.folder,
         )
         self.worker_procs.append(proc)
         return proc
@@ -126,4 +190,8 @@ def result_lines(path: Path) -> list[str]:
     if not path.exists():
         return []
     text = path.read_text(encoding="utf-8")
-    return [line for line in text.split("\n")[1:] if line] if text.endswith("\n") else [line for line in text.split("\n")[1:-1] if line]
+    return (
+        [line for line in text.split("\n")[1:] if line]
+        if text.endswith("\n")
+        else [line for line in text.split("\n")[1:-1] if line]
+    )

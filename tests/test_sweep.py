@@ -66,23 +66,46 @@ def test_tornado_figures_equal_solving_each_end_alone(workbook, tornado):
         solo = alone(inputs, case)
         assert end["status"] == solo["status"]
         assert end["total_cost_jpy"] == pytest.approx(solo["total_cost_jpy"], rel=1e-9)
-        assert end["delta_jpy"] == pytest.approx(solo["total_cost_jpy"] - base["total_cost_jpy"], rel=1e-9, abs=1)
+        assert end["delta_jpy"] == pytest.approx(
+            solo["total_cost_jpy"] - base["total_cost_jpy"], rel=1e-9, abs=1
+        )
     for name, bar in by_name.items():
-        assert bar["swing_jpy"] == pytest.approx(abs(bar["high"]["total_cost_jpy"] - bar["low"]["total_cost_jpy"]), abs=1)
+        assert bar["swing_jpy"] == pytest.approx(
+            abs(bar["high"]["total_cost_jpy"] - bar["low"]["total_cost_jpy"]), abs=1
+        )
 
 
 def test_a_tornado_end_is_the_plan_of_the_same_change_as_a_scenario(workbook, tmp_path):
     """Through an independent path: the same change written as a scenario row and solved by
     `plan solve --scenario` gives the end's cost and plan."""
-    high = dict(scenario="mizushima-high", sheet="plants", match="plant=Mizushima", column="capacity_units", op="set", value=70000)
+    high = dict(
+        scenario="mizushima-high",
+        sheet="plants",
+        match="plant=Mizushima",
+        column="capacity_units",
+        op="set",
+        value=70000,
+    )
     wb = ranges_workbook(tmp_path / "wb.xlsx", scenarios=[high])
     proc, obj = sweep(wb, "--jobs", "1", "--json", "--out", tmp_path / "t.xlsx")
     assert proc.returncode == 0, proc.stderr
-    solved = plan("solve", wb, "--scenario", "mizushima-high", "--no-sharing-baseline", "--json", "--out", tmp_path / "s.xlsx")
+    solved = plan(
+        "solve",
+        wb,
+        "--scenario",
+        "mizushima-high",
+        "--no-sharing-baseline",
+        "--json",
+        "--out",
+        tmp_path / "s.xlsx",
+    )
     single = json.loads(solved.stdout)
     end = next(b for b in obj["tornado"] if b["name"] == "Mizushima capacity")["high"]
     assert end["total_cost_jpy"] == pytest.approx(single["total_cost_jpy"], rel=1e-9)
-    assert sorted(v for v, p in single["variants"].items() if p["offered"]) == sorted(obj["base"]["offered"]) or end["changes"]["offers"]
+    assert (
+        sorted(v for v, p in single["variants"].items() if p["offered"]) == sorted(obj["base"]["offered"])
+        or end["changes"]["offers"]
+    )
 
 
 def test_the_tornado_workbook_shows_the_swings_and_what_changes(tornado):
@@ -99,7 +122,11 @@ def test_the_tornado_workbook_shows_the_swings_and_what_changes(tornado):
     changes = wb["What changes"]
     assert changes.max_row == 4 + 2 * len(obj["tornado"])
     cases = wb["Cases"]
-    assert [cases.cell(5 + i, 2).value for i in range(3)] == ["workbook as it stands", "pack prices at its low", "pack prices at its high"]
+    assert [cases.cell(5 + i, 2).value for i in range(3)] == [
+        "workbook as it stands",
+        "pack prices at its low",
+        "pack prices at its high",
+    ]
 
 
 def test_the_results_file_has_one_line_per_case(tornado):
@@ -114,7 +141,9 @@ def test_the_results_file_has_one_line_per_case(tornado):
 
 
 def test_monte_carlo_figures_equal_solving_each_sample_alone(workbook, tmp_path):
-    proc, obj = sweep(workbook, "--samples", "16", "--seed", "5", "--jobs", "2", "--json", "--out", tmp_path / "mc.xlsx")
+    proc, obj = sweep(
+        workbook, "--samples", "16", "--seed", "5", "--jobs", "2", "--json", "--out", tmp_path / "mc.xlsx"
+    )
     assert proc.returncode == 0, proc.stderr
     raw = read_workbook(workbook)
     inputs = SweepInputs(raw, "base", read_ranges(raw), None, None)
@@ -127,7 +156,11 @@ def test_monte_carlo_figures_equal_solving_each_sample_alone(workbook, tmp_path)
     assert sum(h["samples"] for h in mc["histogram"]) == len(costs)
     assert mc["histogram"][0]["from_jpy"] <= min(costs) and mc["histogram"][-1]["to_jpy"] >= max(costs)
     rows = {r.case: r for r in read_rows(tmp_path / "mc.csv")}
-    offered = sum("M-hatch" in rows[i].record["offered"] for i in range(1, 17) if rows[i].record["status"] in ("optimal", "feasible"))
+    offered = sum(
+        "M-hatch" in rows[i].record["offered"]
+        for i in range(1, 17)
+        if rows[i].record["status"] in ("optimal", "feasible")
+    )
     assert mc["share_offered"].get("M-hatch", 0) == pytest.approx(offered / len(costs))
     wb = openpyxl.load_workbook(tmp_path / "mc.xlsx")
     assert wb.sheetnames[:5] == ["Distribution", "How often", "Cases", "Ranges", "About"]
@@ -138,9 +171,23 @@ def test_a_seeded_sample_is_the_same_with_one_or_two_workers(workbook, tmp_path)
     runs = {}
     for jobs in (1, 2):
         folder = tmp_path / f"j{jobs}"
-        proc, obj = sweep(workbook, "--samples", "12", "--seed", "11", "--jobs", jobs, "--json", "--out", folder / "mc.xlsx")
+        proc, obj = sweep(
+            workbook,
+            "--samples",
+            "12",
+            "--seed",
+            "11",
+            "--jobs",
+            jobs,
+            "--json",
+            "--out",
+            folder / "mc.xlsx",
+        )
         assert proc.returncode == 0, proc.stderr
-        rows = sorted((r.key, r.case, r.record["status"], r.record["total_cost_jpy"], json.dumps(r.values)) for r in read_rows(folder / "mc.csv"))
+        rows = sorted(
+            (r.key, r.case, r.record["status"], r.record["total_cost_jpy"], json.dumps(r.values))
+            for r in read_rows(folder / "mc.csv")
+        )
         runs[jobs] = ({k: v for k, v in obj.items() if k not in ("report", "results")}, rows)
     assert runs[1] == runs[2]
 
@@ -150,8 +197,23 @@ def test_a_seeded_sample_is_the_same_with_one_or_two_workers(workbook, tmp_path)
 
 def start_sweep(workbook, out, *extra, **popen):
     return subprocess.Popen(
-        [str(PLAN), "sweep", str(workbook), "--samples", "150", "--jobs", "2", "--out", str(out), *map(str, extra)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, **popen,
+        [
+            str(PLAN),
+            "sweep",
+            str(workbook),
+            "--samples",
+            "150",
+            "--jobs",
+            "2",
+            "--out",
+            str(out),
+            *map(str, extra),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **popen,
     )
 
 
@@ -166,7 +228,19 @@ def test_resume_after_sigkill_redoes_nothing(workbook, tmp_path):
     assert not survivors(children)
     kept = [parse_line(line) for line in result_lines(results)]
     assert kept and not out.exists()
-    again = plan("sweep", workbook, "--samples", "150", "--jobs", "2", "--out", out, "--resume", "--json", timeout=300)
+    again = plan(
+        "sweep",
+        workbook,
+        "--samples",
+        "150",
+        "--jobs",
+        "2",
+        "--out",
+        out,
+        "--resume",
+        "--json",
+        timeout=300,
+    )
     assert again.returncode == 0, again.stderr
     assert f"resuming: {len(kept)} of 151 cases are in {results} already" in again.stderr
     rows = list(read_rows(results))
@@ -202,11 +276,14 @@ def test_a_results_file_of_something_else_is_refused_and_left_alone(workbook, tm
 # ---- bad input: exit 2, nothing written ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("args,fragments", [
-    (["--samples", "5", "--seed", "-1"], ["--seed"]),
-    (["--seed", "3"], ["--seed applies to --samples"]),
-    (["--jobs", "2", "--scheduler", "tcp://127.0.0.1:1"], ["exclude each other"]),
-])
+@pytest.mark.parametrize(
+    "args,fragments",
+    [
+        (["--samples", "5", "--seed", "-1"], ["--seed"]),
+        (["--seed", "3"], ["--seed applies to --samples"]),
+        (["--jobs", "2", "--scheduler", "tcp://127.0.0.1:1"], ["exclude each other"]),
+    ],
+)
 def test_a_wrong_command_exits_2_and_writes_nothing(workbook, tmp_path, args, fragments):
     proc, _ = sweep(workbook, *args, "--out", tmp_path / "x.xlsx")
     assert proc.returncode == 2 and all(f in proc.stderr for f in fragments), proc.stderr
@@ -214,7 +291,20 @@ def test_a_wrong_command_exits_2_and_writes_nothing(workbook, tmp_path, args, fr
 
 
 def test_bad_ranges_exit_2_naming_the_row_and_write_nothing(tmp_path):
-    wb = ranges_workbook(tmp_path / "wb.xlsx", [dict(name="r", sheet="packs", match="pack=P9", column="unit_cost_jpy", op="multiply", low=0.8, high=1.2)])
+    wb = ranges_workbook(
+        tmp_path / "wb.xlsx",
+        [
+            dict(
+                name="r",
+                sheet="packs",
+                match="pack=P9",
+                column="unit_cost_jpy",
+                op="multiply",
+                low=0.8,
+                high=1.2,
+            )
+        ],
+    )
     proc, obj = sweep(wb, "--json", "--out", tmp_path / "out" / "t.xlsx")
     assert proc.returncode == 2 and obj is None
     find_problem(proc.stderr, "sheet 'ranges'", "row 2", "column C 'match'", "matches no row of packs")
@@ -233,7 +323,9 @@ def test_a_workbook_without_ranges_is_told_how_to_add_them(tmp_path):
 def test_an_unreachable_scheduler_exits_2(workbook, tmp_path):
     from sweeps_support import free_port
 
-    proc, _ = sweep(workbook, "--scheduler", f"tcp://127.0.0.1:{free_port()}", "--out", tmp_path / "t.xlsx", timeout=60)
+    proc, _ = sweep(
+        workbook, "--scheduler", f"tcp://127.0.0.1:{free_port()}", "--out", tmp_path / "t.xlsx", timeout=60
+    )
     assert proc.returncode == 2, proc.stderr
     find_problem(proc.stderr, "--scheduler", "no Dask scheduler could be reached there")
     assert not (tmp_path / "t.xlsx").exists()
@@ -245,17 +337,32 @@ def test_an_unreachable_scheduler_exits_2(workbook, tmp_path):
 def all_scenarios(workbook, out):
     from builders import tables, write
 
-    rows = [dict(scenario=f"s{i:02d}", sheet="variants", match="*", column="top_hat_unit_cost_jpy", op="add", value=1000 * i) for i in range(1, 40)]
+    rows = [
+        dict(
+            scenario=f"s{i:02d}",
+            sheet="variants",
+            match="*",
+            column="top_hat_unit_cost_jpy",
+            op="add",
+            value=1000 * i,
+        )
+        for i in range(1, 40)
+    ]
     wb = write(tables(scenarios=rows), out.parent.parent / "scen.xlsx")
     return subprocess.Popen(
         [str(PLAN), "solve", str(wb), "--all-scenarios", "--jobs", "2", "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
 
 
 @pytest.mark.parametrize("command", ["sweep", "all-scenarios"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
-def test_a_signal_to_the_parent_alone_leaves_no_process_and_closes_the_pipes(workbook, tmp_path, command, signum):
+def test_a_signal_to_the_parent_alone_leaves_no_process_and_closes_the_pipes(
+    workbook, tmp_path, command, signum
+):
     """As CI or `timeout` would: captured output, the signal to the parent only (not its group).
     `communicate` returns only once every process holding the pipes has closed them."""
     out = tmp_path / "out" / "x.xlsx"
@@ -264,7 +371,9 @@ def test_a_signal_to_the_parent_alone_leaves_no_process_and_closes_the_pipes(wor
     if command == "sweep":
         wait_for(lambda: len(result_lines(results)) >= 2, 120, "cases in the results file")
     else:
-        wait_for(lambda: out.parent.exists() and len(list(out.parent.glob("scen-s*.xlsx"))) >= 2, 120, "reports")
+        wait_for(
+            lambda: out.parent.exists() and len(list(out.parent.glob("scen-s*.xlsx"))) >= 2, 120, "reports"
+        )
     children = descendants(proc.pid)
     assert children, "the workers are child processes"
     started = time.monotonic()
@@ -281,7 +390,9 @@ def test_a_signal_to_the_parent_alone_leaves_no_process_and_closes_the_pipes(wor
         assert proc.returncode == 143, err
         assert "terminated (SIGTERM)" in err and "Traceback" not in err
     if command == "sweep":
-        assert result_lines(results) and all(parse_line(line) for line in result_lines(results))  # finished cases kept, whole
+        assert result_lines(results) and all(
+            parse_line(line) for line in result_lines(results)
+        )  # finished cases kept, whole
     assert not [n for n in files_in(out.parent) if n.startswith(".~plan-")]
 
 
@@ -307,9 +418,13 @@ def test_progress_goes_to_standard_error_as_lines_when_it_is_not_a_terminal(torn
 
 
 def test_a_sweep_around_a_scenario_starts_from_the_scenario(workbook, tmp_path):
-    proc, obj = sweep(workbook, "--scenario", "dear-packs", "--jobs", "1", "--json", "--out", tmp_path / "t.xlsx")
+    proc, obj = sweep(
+        workbook, "--scenario", "dear-packs", "--jobs", "1", "--json", "--out", tmp_path / "t.xlsx"
+    )
     assert proc.returncode == 0, proc.stderr
     raw = apply_scenario(read_workbook(workbook), "dear-packs")
-    assert obj["base"]["total_cost_jpy"] == pytest.approx(make_plan(validate(raw).plan_input).total_cost_jpy, rel=1e-9)
+    assert obj["base"]["total_cost_jpy"] == pytest.approx(
+        make_plan(validate(raw).plan_input).total_cost_jpy, rel=1e-9
+    )
     assert obj["scenario"] == "dear-packs"
     assert len(RANGES) == 5

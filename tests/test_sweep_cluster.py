@@ -54,11 +54,29 @@ def test_a_sweep_through_scheduler_with_a_worker_killed_mid_sweep(workbook, solv
     with DaskCluster(tmp_path, workers=2) as cluster:
         out = tmp_path / "mc.xlsx"
         proc = subprocess.Popen(
-            [str(PLAN), "sweep", str(workbook), "--samples", str(SAMPLES), "--seed", str(SEED), "--scheduler", cluster.address,
-             "--out", str(out), "--json"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                str(PLAN),
+                "sweep",
+                str(workbook),
+                "--samples",
+                str(SAMPLES),
+                "--seed",
+                str(SEED),
+                "--scheduler",
+                cluster.address,
+                "--out",
+                str(out),
+                "--json",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        wait_for(lambda: len(result_lines(out.with_suffix(".csv"))) >= 4 or proc.poll() is not None, 120, "the first cases")
+        wait_for(
+            lambda: len(result_lines(out.with_suffix(".csv"))) >= 4 or proc.poll() is not None,
+            120,
+            "the first cases",
+        )
         assert proc.poll() is None, "the sweep ended before a worker could be killed"
         victim = cluster.worker_procs[0]
         os.killpg(victim.pid, signal.SIGKILL)  # the worker and its nanny: gone for good
@@ -69,25 +87,65 @@ def test_a_sweep_through_scheduler_with_a_worker_killed_mid_sweep(workbook, solv
         assert "Remove worker" in log and "name: w0" in log, "the scheduler saw the worker go mid-sweep"
         check_every_case_once_as_alone(out.with_suffix(".csv"), solved_alone)
         obj = json.loads(stdout)
-        assert obj["cases"] == SAMPLES + 1 and obj["monte_carlo"]["with_plan"] == sum(1 for s, _ in solved_alone.values() if s in ("optimal", "feasible")) - 1
+        assert (
+            obj["cases"] == SAMPLES + 1
+            and obj["monte_carlo"]["with_plan"]
+            == sum(1 for s, _ in solved_alone.values() if s in ("optimal", "feasible")) - 1
+        )
 
 
 def test_the_environment_names_the_cluster_and_resume_uses_it(workbook, solved_alone, tmp_path):
     with DaskCluster(tmp_path, workers=2) as cluster:
         out = tmp_path / "mc.xlsx"
         env = {**os.environ, "DASK_SCHEDULER_ADDRESS": cluster.address}
-        proc = subprocess.run([str(PLAN), "sweep", str(workbook), "--samples", str(SAMPLES), "--seed", str(SEED), "--out", str(out)],
-                              capture_output=True, text=True, env=env, timeout=240)
+        proc = subprocess.run(
+            [
+                str(PLAN),
+                "sweep",
+                str(workbook),
+                "--samples",
+                str(SAMPLES),
+                "--seed",
+                str(SEED),
+                "--out",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=240,
+        )
         assert proc.returncode == 0, proc.stderr
         assert f"the Dask cluster at {cluster.address}" in proc.stderr
         check_every_case_once_as_alone(out.with_suffix(".csv"), solved_alone)
-        again = subprocess.run([str(PLAN), "sweep", str(workbook), "--samples", str(SAMPLES), "--seed", str(SEED), "--out", str(out), "--resume"],
-                               capture_output=True, text=True, env=env, timeout=240)
+        again = subprocess.run(
+            [
+                str(PLAN),
+                "sweep",
+                str(workbook),
+                "--samples",
+                str(SAMPLES),
+                "--seed",
+                str(SEED),
+                "--out",
+                str(out),
+                "--resume",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=240,
+        )
         assert again.returncode == 0, again.stderr
         assert f"{SAMPLES + 1} cases: 0 solved now, {SAMPLES + 1} from" in again.stderr
         # --jobs means this machine's processes, whatever the environment says
-        local = subprocess.run([str(PLAN), "sweep", str(workbook), "--jobs", "1", "--out", str(tmp_path / "t.xlsx")],
-                               capture_output=True, text=True, env=env, timeout=240)
+        local = subprocess.run(
+            [str(PLAN), "sweep", str(workbook), "--jobs", "1", "--out", str(tmp_path / "t.xlsx")],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=240,
+        )
         assert local.returncode == 0 and "on 1 worker process" in local.stderr, local.stderr
 
 
@@ -95,10 +153,30 @@ def test_all_scenarios_on_the_cluster_equals_local_processes(tmp_path):
     from builders import tables, write
 
     wb = write(tables(), tmp_path / "wb.xlsx")
-    local = plan("solve", wb, "--all-scenarios", "--no-sharing-baseline", "--jobs", "2", "--json", "--out", tmp_path / "local" / "c.xlsx")
+    local = plan(
+        "solve",
+        wb,
+        "--all-scenarios",
+        "--no-sharing-baseline",
+        "--jobs",
+        "2",
+        "--json",
+        "--out",
+        tmp_path / "local" / "c.xlsx",
+    )
     assert local.returncode == 0, local.stderr
     with DaskCluster(tmp_path, workers=2) as cluster:
-        remote = plan("solve", wb, "--all-scenarios", "--no-sharing-baseline", "--scheduler", cluster.address, "--json", "--out", tmp_path / "remote" / "c.xlsx")
+        remote = plan(
+            "solve",
+            wb,
+            "--all-scenarios",
+            "--no-sharing-baseline",
+            "--scheduler",
+            cluster.address,
+            "--json",
+            "--out",
+            tmp_path / "remote" / "c.xlsx",
+        )
     assert remote.returncode == 0, remote.stderr
     assert f"on the Dask cluster at {cluster.address}" in remote.stderr
     strip = lambda obj: {n: {**c, "report": None} for n, c in obj["scenarios"].items()}  # noqa: E731

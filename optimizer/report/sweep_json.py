@@ -20,7 +20,19 @@ def sweep_json(outcome: SweepOutcome) -> dict:
         "cases": outcome.totals.cases,
         "base": _case(base),
         "ranges": [
-            {"name": u.name, "rows": [{"row": r.number, "low": r.low, "high": r.high, "most_likely": r.most_likely, "distribution": r.distribution} for r in u.rows]}
+            {
+                "name": u.name,
+                "rows": [
+                    {
+                        "row": r.number,
+                        "low": r.low,
+                        "high": r.high,
+                        "most_likely": r.most_likely,
+                        "distribution": r.distribution,
+                    }
+                    for r in u.rows
+                ],
+            }
             for u in outcome.inputs.ranges.uncertainties
         ],
         "report": str(outcome.report) if outcome.report is not None else None,
@@ -41,7 +53,10 @@ def sweep_json(outcome: SweepOutcome) -> dict:
             "statuses": dict(sorted(s.statuses.items())),
             **{f"{k}_jpy": v for k, v in s.percentiles().items()},
             **{f"{k}_jpy": v for k, v in stats.items()},
-            "histogram": [{"from_jpy": lo, "to_jpy": hi, "samples": n} for lo, hi, n in zip(hist.edges, hist.edges[1:], hist.counts)],
+            "histogram": [
+                {"from_jpy": lo, "to_jpy": hi, "samples": n}
+                for lo, hi, n in zip(hist.edges, hist.edges[1:], hist.counts)
+            ],
             "share_offered": s.shares(s.offered),
             "share_packs_developed": s.shares(s.packs),
             "share_shared_by_brands": s.shares(s.shared),
@@ -53,11 +68,26 @@ def sweep_json(outcome: SweepOutcome) -> dict:
 def _case(record: dict | None) -> dict | None:
     if record is None:
         return None
-    return {k: record.get(k) for k in ("status", "total_cost_jpy", "best_bound_jpy", "gap", "offered", "packs", "developed", "shared")}
+    return {
+        k: record.get(k)
+        for k in (
+            "status",
+            "total_cost_jpy",
+            "best_bound_jpy",
+            "gap",
+            "offered",
+            "packs",
+            "developed",
+            "shared",
+        )
+    }
 
 
 def _end(end: End) -> dict:
     return {
-        "values": list(end.values), "status": end.status, "total_cost_jpy": end.total_cost_jpy,
-        "delta_jpy": end.delta_jpy, "changes": end.changes,
+        "values": list(end.values),
+        "status": end.status,
+        "total_cost_jpy": end.total_cost_jpy,
+        "delta_jpy": end.delta_jpy,
+        "changes": end.changes,
     }

@@ -55,13 +55,23 @@ class SweepInputs:
 
     def values(self, case: CaseDef) -> dict[str, tuple[float, ...]]:
         """Each moved uncertainty's value per row (its cells' new values, or factors, or addends)."""
-        return {u.name: u.values_at(q) for u, q in zip(self.ranges.uncertainties, case.quantiles) if q is not None}
+        return {
+            u.name: u.values_at(q)
+            for u, q in zip(self.ranges.uncertainties, case.quantiles)
+            if q is not None
+        }
 
     def key(self, case: CaseDef, compute: str) -> str:
         """A hash of everything the case's answer depends on: the workbook file, the scenario, the
         values the ranges take, the solve options, what is computed and plan's version."""
         payload = [
-            KEY_VERSION, _version(), self.raw.sha256, self.scenario, compute, self.time_limit_s, self.mip_rel_gap,
+            KEY_VERSION,
+            _version(),
+            self.raw.sha256,
+            self.scenario,
+            compute,
+            self.time_limit_s,
+            self.mip_rel_gap,
             sorted([name, list(v)] for name, v in self.values(case).items()),
         ]
         return hashlib.sha256(json.dumps(payload, allow_nan=False).encode()).hexdigest()
@@ -96,7 +106,9 @@ def monte_carlo_case(ranges: Ranges, seed: int, index: int, base_label: str = BA
     return CaseDef(index, f"sample {index}", "sample", tuple(float(q) for q in draws))
 
 
-def monte_carlo_cases(ranges: Ranges, seed: int, samples: int, base_label: str = BASE_LABEL) -> Iterator[CaseDef]:
+def monte_carlo_cases(
+    ranges: Ranges, seed: int, samples: int, base_label: str = BASE_LABEL
+) -> Iterator[CaseDef]:
     return (monte_carlo_case(ranges, seed, i, base_label) for i in range(samples + 1))
 
 
@@ -115,7 +127,16 @@ def check_cases(inputs: SweepInputs, cases: Iterator[CaseDef], *, shown: int = 3
             if failing <= shown:
                 problems += [p for p in err.problems if p not in problems]
     if failing > shown:
-        problems.append(Problem("ranges", None, None, None, f"{failing} of {checked} cases break the workbook's rules (the first {shown} are listed)", "Narrow the ranges that the listed problems name."))
+        problems.append(
+            Problem(
+                "ranges",
+                None,
+                None,
+                None,
+                f"{failing} of {checked} cases break the workbook's rules (the first {shown} are listed)",
+                "Narrow the ranges that the listed problems name.",
+            )
+        )
     if problems:
         raise InputError(problems)
     return checked

@@ -34,17 +34,28 @@ def sweep_command(cfg: SweepConfig, *, as_json: bool, emit: Callable[[str], None
             say(f"{'terminated (SIGTERM)' if terminated else 'interrupted'}: nothing solved or written")
             return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
         kept = max(0, progress.done - progress.first)
-        say(f"{'terminated (SIGTERM)' if terminated else 'interrupted'}: {kept:,} case{'s' if kept != 1 else ''} finished in this run, "
-            f"{progress.done:,} of {progress.total:,} in all, kept in {cfg.results}; no sweep workbook written. "
-            "Run the same command with --resume to go on.")
+        say(
+            f"{'terminated (SIGTERM)' if terminated else 'interrupted'}: {kept:,} "
+            f"case{'s' if kept != 1 else ''} finished in this run, "
+            f"{progress.done:,} of {progress.total:,} in all, kept in {cfg.results}; no sweep workbook "
+            "written. "
+            "Run the same command with --resume to go on."
+        )
         return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     except Exception as exc:
         from optimizer.sweeps.engine import JobFailed
 
         if not isinstance(exc, JobFailed):
             raise
-        reason = "its worker stopped unexpectedly more often than Dask retries (killed, or out of memory?)" if exc.lost else f"{exc} (a fault in plan, not in the workbook)"
-        say(f"plan: a case could not be solved: {reason}. Finished cases are kept in {cfg.results}; --resume goes on from them.")
+        reason = (
+            "its worker stopped unexpectedly more often than Dask retries (killed, or out of memory?)"
+            if exc.lost
+            else f"{exc} (a fault in plan, not in the workbook)"
+        )
+        say(
+            f"plan: a case could not be solved: {reason}. Finished cases are kept in {cfg.results}; "
+            "--resume goes on from them."
+        )
         return EXIT_FAULT
     for line in conclusion(outcome):
         say(line)
@@ -63,17 +74,26 @@ def sweep_command(cfg: SweepConfig, *, as_json: bool, emit: Callable[[str], None
 def conclusion(outcome: SweepOutcome) -> list[str]:
     """The few lines a planner reads on the terminal."""
     s, totals = outcome.summary, outcome.totals
-    lines = [f"{totals.cases:,} cases: {totals.solved_now:,} solved now, {totals.resumed:,} from {outcome.config.results}"]
+    lines = [
+        f"{totals.cases:,} cases: {totals.solved_now:,} solved now, {totals.resumed:,} from "
+        f"{outcome.config.results}"
+    ]
     if outcome.kind == "tornado":
         for bar in s.bars()[:5]:
-            swing = "no plan at one end" if bar.swing_jpy is None else f"swing ¥{bar.swing_jpy / 1e9:,.2f} bn"
-            ends = ", ".join(f"{e}: {_cost(end.total_cost_jpy)}" for e, end in (("low", bar.low), ("high", bar.high)))
+            swing = (
+                "no plan at one end" if bar.swing_jpy is None else f"swing ¥{bar.swing_jpy / 1e9:,.2f} bn"
+            )
+            ends = ", ".join(
+                f"{e}: {_cost(end.total_cost_jpy)}" for e, end in (("low", bar.low), ("high", bar.high))
+            )
             lines.append(f"  {bar.uncertainty.name}: {swing} ({ends})")
     else:
         pct = s.percentiles()
         if pct["p50"] is not None:
-            lines.append(f"total cost P10 {_cost(pct['p10'])}, P50 {_cost(pct['p50'])}, P90 {_cost(pct['p90'])} "
-                         f"over {s.with_plan:,} of {s.solved:,} samples with a plan")
+            lines.append(
+                f"total cost P10 {_cost(pct['p10'])}, P50 {_cost(pct['p50'])}, P90 {_cost(pct['p90'])} "
+                f"over {s.with_plan:,} of {s.solved:,} samples with a plan"
+            )
         else:
             lines.append(f"no sample has a plan ({s.solved:,} solved)")
     return lines

@@ -92,13 +92,30 @@ class Workers:
             try:
                 self.client = Client(self.scheduler, timeout=CONNECT_TIMEOUT_S)
             except (OSError, TimeoutError, ValueError) as exc:
-                raise InputError([Problem(None, None, "--scheduler", self.scheduler, f"no Dask scheduler could be reached there ({exc})", f"Start one (dask scheduler), or check --scheduler and {SCHEDULER_ENV}.")]) from None
+                raise InputError(
+                    [
+                        Problem(
+                            None,
+                            None,
+                            "--scheduler",
+                            self.scheduler,
+                            f"no Dask scheduler could be reached there ({exc})",
+                            f"Start one (dask scheduler), or check --scheduler and {SCHEDULER_ENV}.",
+                        )
+                    ]
+                ) from None
             self._check_versions()
         else:
             with _children_ignore_ctrl_c():
                 self.cluster = LocalCluster(
-                    n_workers=self.jobs, threads_per_worker=1, processes=True, dashboard_address=None,
-                    silence_logs=logging.ERROR, worker_dashboard_address=None,
+                    n_workers=self.jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                    worker_dashboard_address=None,
+                    # no dashboard; its health routes on any free port (not 8787: no "port in use" warning)
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 )
                 self.client = Client(self.cluster)
             self.client.register_plugin(_IgnoreCtrlC(), name="kei-plan-ignore-ctrl-c")
@@ -162,13 +179,19 @@ class Workers:
                         if job is None:
                             break
                         key = f"kei-plan-{job.key[:16]}-{uuid.uuid4().hex[:8]}"
-                        future = self.client.submit(execute, job, topic if started else None, key=key, pure=False)
+                        future = self.client.submit(
+                            execute, job, topic if started else None, key=key, pure=False
+                        )
                         pending[key] = (next(sequence), future, job)
                     if not pending:
                         return
                     signals.check()
                     try:
-                        done, _ = wait([f for _, f, _ in pending.values()], timeout=POLL_S, return_when="FIRST_COMPLETED")
+                        done, _ = wait(
+                            [f for _, f, _ in pending.values()],
+                            timeout=POLL_S,
+                            return_when="FIRST_COMPLETED",
+                        )
                     except TimeoutError:
                         done = set()
                     while not begun.empty():
@@ -200,11 +223,33 @@ class Workers:
         try:
             theirs = self.client.run(_worker_version)
         except Exception as exc:
-            raise InputError([Problem(None, None, "--scheduler", self.scheduler, f"the cluster's workers cannot run plan ({type(exc).__name__}: {exc})", "Install kei-plan (the same version as here) on every worker.")]) from None
+            raise InputError(
+                [
+                    Problem(
+                        None,
+                        None,
+                        "--scheduler",
+                        self.scheduler,
+                        f"the cluster's workers cannot run plan ({type(exc).__name__}: {exc})",
+                        "Install kei-plan (the same version as here) on every worker.",
+                    )
+                ]
+            ) from None
         wrong = {addr: v for addr, v in theirs.items() if v != _version()}
         if wrong:
             shown = ", ".join(f"{a} has {v}" for a, v in sorted(wrong.items()))
-            raise InputError([Problem(None, None, "--scheduler", self.scheduler, f"workers run another version of plan than {_version()} ({shown})", "Install the same kei-plan on every worker.")])
+            raise InputError(
+                [
+                    Problem(
+                        None,
+                        None,
+                        "--scheduler",
+                        self.scheduler,
+                        f"workers run another version of plan than {_version()} ({shown})",
+                        "Install the same kei-plan on every worker.",
+                    )
+                ]
+            )
 
 
 def execute(job: Job, topic: str | None) -> object:
@@ -266,7 +311,6 @@ class _IgnoreCtrlC(WorkerPlugin):
     def setup(self, worker) -> None:
         with contextlib.suppress(ValueError):  # not the main thread: nothing to do
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-
 
 
 @contextlib.contextmanager

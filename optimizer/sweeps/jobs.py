@@ -68,8 +68,20 @@ def plan_record(inp: PlanInput, outcome, seconds: float) -> dict:
         if vp.offered:
             record["offered"][v.name] = vp.units
             record["packs"][v.name] = vp.pack
-    record["developed"] = sorted({d.item if d.brand is None else f"{d.item} ({d.brand})" for d in ev.developments if d.kind in ("option", "pack")})
+    record["developed"] = sorted(
+        {
+            d.item if d.brand is None else f"{d.item} ({d.brand})"
+            for d in ev.developments
+            if d.kind in ("option", "pack")
+        }
+    )
     shared = sharing(inp, plan, ev, None)
-    record["shared"] = sorted({i.option if i.category == "pack" else f"{i.category}/{i.option}" for i in shared.items if i.serves_several_brands})
+    record["shared"] = sorted(
+        {
+            i.option if i.category == "pack" else f"{i.category}/{i.option}"
+            for i in shared.items
+            if i.serves_several_brands
+        }
+    )
     record["cost_by_kind_jpy"] = dict(ev.costs)
     return record

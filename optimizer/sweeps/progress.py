@@ -15,7 +15,9 @@ LINE_EVERY_S = 10.0
 
 
 class Progress:
-    def __init__(self, say: Callable[[str], None], stream: TextIO | None = None, *, bar: bool | None = None):
+    def __init__(
+        self, say: Callable[[str], None], stream: TextIO | None = None, *, bar: bool | None = None
+    ):
         self.say = say
         self.stream = stream or sys.stderr
         self.bar_wanted = self.stream.isatty() if bar is None else bar
@@ -30,7 +32,15 @@ class Progress:
         if self.bar_wanted:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, initial=done, unit="case", file=self.stream, dynamic_ncols=True, smoothing=0.05, desc="sweep")
+            self.bar = tqdm(
+                total=total,
+                initial=done,
+                unit="case",
+                file=self.stream,
+                dynamic_ncols=True,
+                smoothing=0.05,
+                desc="sweep",
+            )
 
     def advance(self, row: Row, count: int = 1) -> None:
         self.done += count
@@ -49,7 +59,8 @@ class Progress:
     def line(self, now: float) -> str:
         elapsed = now - self.started
         new = self.done - self.first
-        text = f"sweep: {self.done:,} of {self.total:,} cases done ({self.done / max(self.total, 1):.0%}), {_duration(elapsed)}"
+        share = self.done / max(self.total, 1)
+        text = f"sweep: {self.done:,} of {self.total:,} cases done ({share:.0%}), {_duration(elapsed)}"
         if new and self.done < self.total:
             text += f", about {_duration(elapsed / new * (self.total - self.done))} left"
         if self.no_plan:

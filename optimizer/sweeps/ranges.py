@@ -16,7 +16,17 @@ from statistics import NormalDist
 from optimizer.problems import InputError, Problem
 from optimizer.workbook.read import RawRow, RawSheet, RawWorkbook, normalise
 from optimizer.workbook.scenarios import apply_row, changed_copy
-from optimizer.workbook.schema import DISTRIBUTIONS, NAME, POSITIVE, SETTINGS, RULES, SHEET, SIGNED, WHOLE, NUMBER
+from optimizer.workbook.schema import (
+    DISTRIBUTIONS,
+    NAME,
+    POSITIVE,
+    SETTINGS,
+    RULES,
+    SHEET,
+    SIGNED,
+    WHOLE,
+    NUMBER,
+)
 from optimizer.workbook.validate import _did_you_mean, convert
 
 SHEET_NAME = "ranges"
@@ -58,7 +68,11 @@ class RangeRow:
         elif self.distribution == "triangular":
             c = self.mode
             below = (c - lo) / (hi - lo)
-            value = lo + math.sqrt(q * (hi - lo) * (c - lo)) if q < below else hi - math.sqrt((1 - q) * (hi - lo) * (hi - c))
+            value = (
+                lo + math.sqrt(q * (hi - lo) * (c - lo))
+                if q < below
+                else hi - math.sqrt((1 - q) * (hi - lo) * (hi - c))
+            )
         else:  # normal, clipped to [low, high]
             value = min(hi, max(lo, self.mode + NORMAL_SD_SHARE * (hi - lo) * _STANDARD_NORMAL.inv_cdf(q)))
         return float(round(value)) if self.whole else value
@@ -68,8 +82,11 @@ class RangeRow:
         cells = self.raw.cells
         match = str(cells.get("match") or "").strip() or "all rows"
         op = normalise(cells.get("op")) or "set"
-        shape = self.distribution + (f", most likely {self.mode:g}" if self.distribution != "uniform" else "")
-        return f"{normalise(cells.get('sheet'))}, {match}: {normalise(cells.get('column'))} {op} {self.low:g} to {self.high:g} ({shape})"
+        shape = self.distribution + (
+            f", most likely {self.mode:g}" if self.distribution != "uniform" else ""
+        )
+        sheet, column = normalise(cells.get("sheet")), normalise(cells.get("column"))
+        return f"{sheet}, {match}: {column} {op} {self.low:g} to {self.high:g} ({shape})"
 
 
 @dataclass(frozen=True)
@@ -86,7 +103,9 @@ class Uncertainty:
         """One line: the first rows' descriptions and how many more rows move with them."""
         text = "; ".join(r.describe() for r in self.rows[:shown])
         more = len(self.rows) - shown
-        return text + (f"; and {more} more row{'s' if more != 1 else ''} (Ranges sheet)" if more > 0 else "")
+        return text + (
+            f"; and {more} more row{'s' if more != 1 else ''} (Ranges sheet)" if more > 0 else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -110,7 +129,12 @@ def read_ranges(raw: RawWorkbook) -> Ranges:
     spec = SHEET[SHEET_NAME]
     missing = [c.name for c in spec.columns if c.required and c.name not in sheet.columns]
     if missing:
-        raise InputError([Problem(sheet.title, 1, m, None, f"required column {m!r} is missing", spec.column(m).help) for m in missing])
+        raise InputError(
+            [
+                Problem(sheet.title, 1, m, None, f"required column {m!r} is missing", spec.column(m).help)
+                for m in missing
+            ]
+        )
     by_name: dict[str, list[RangeRow]] = {}
     targets: dict[tuple[str, tuple[str, str, str]], int | None] = {}
     names = {c.name for c in spec.columns}
@@ -123,7 +147,16 @@ def read_ranges(raw: RawWorkbook) -> Ranges:
         name, rr = checked
         target = (name, tuple(normalise(row.cells.get(c)) for c in ("sheet", "match", "column")))
         if target in targets:
-            problems.append(_problem(sheet, row, "column", row.cells.get("column"), f"range {name!r} changes these cells twice (also row {targets[target]})", "Give each cell one row per range."))
+            problems.append(
+                _problem(
+                    sheet,
+                    row,
+                    "column",
+                    row.cells.get("column"),
+                    f"range {name!r} changes these cells twice (also row {targets[target]})",
+                    "Give each cell one row per range.",
+                )
+            )
             continue
         targets[target] = row.number
         by_name.setdefault(name, []).append(rr)
@@ -142,15 +175,24 @@ def apply_quantiles(raw: RawWorkbook, ranges: Ranges, quantiles: tuple[float | N
         for r in u.rows:
             value = r.value_at(q)
             apply_row(
-                out, ranges.sheet, r.raw, problems, who=f"range {u.name!r}", operand=value, default_op="set",
-                origin=f"range {u.name!r} (ranges row {r.number}) at {value:.6g}", operand_column="high" if q >= 1 else "low",
+                out,
+                ranges.sheet,
+                r.raw,
+                problems,
+                who=f"range {u.name!r}",
+                operand=value,
+                default_op="set",
+                origin=f"range {u.name!r} (ranges row {r.number}) at {value:.6g}",
+                operand_column="high" if q >= 1 else "low",
             )
     if problems:
         raise InputError(problems)
     return out
 
 
-def _problem(sheet: RawSheet, row: RawRow, column: str, value: object, message: str, hint: str = "") -> Problem:
+def _problem(
+    sheet: RawSheet, row: RawRow, column: str, value: object, message: str, hint: str = ""
+) -> Problem:
     return Problem(sheet.title, row.number, column, value, message, hint, sheet.letter(column))
 
 
@@ -158,7 +200,16 @@ def _number(sheet, row, column, problems, required: bool) -> float | None:
     value = row.cells.get(column)
     if value is None:
         if required:
-            problems.append(_problem(sheet, row, column, None, f"is blank; {column} is required", SHEET[SHEET_NAME].column(column).help))
+            problems.append(
+                _problem(
+                    sheet,
+                    row,
+                    column,
+                    None,
+                    f"is blank; {column} is required",
+                    SHEET[SHEET_NAME].column(column).help,
+                )
+            )
         return None
     number, message = convert(value, SIGNED)
     if message:
@@ -167,38 +218,100 @@ def _number(sheet, row, column, problems, required: bool) -> float | None:
     return number
 
 
-def _check_row(raw: RawWorkbook, sheet: RawSheet, row: RawRow, problems: list[Problem], warnings: list[Problem]) -> tuple[str, RangeRow] | None:
+def _check_row(
+    raw: RawWorkbook, sheet: RawSheet, row: RawRow, problems: list[Problem], warnings: list[Problem]
+) -> tuple[str, RangeRow] | None:
     before = len(problems)
     name_cell = row.cells.get("name")
     name, message = convert(name_cell, NAME) if name_cell is not None else ("", "")
     if message or not name:
-        problems.append(_problem(sheet, row, "name", name_cell, message or "is blank; name is required", "Name the uncertainty, e.g. battery prices."))
+        problems.append(
+            _problem(
+                sheet,
+                row,
+                "name",
+                name_cell,
+                message or "is blank; name is required",
+                "Name the uncertainty, e.g. battery prices.",
+            )
+        )
     low = _number(sheet, row, "low", problems, True)
     high = _number(sheet, row, "high", problems, True)
     most_likely = _number(sheet, row, "most_likely", problems, False)
-    distribution = normalise(row.cells.get("distribution")) or ("triangular" if most_likely is not None else "uniform")
+    distribution = normalise(row.cells.get("distribution")) or (
+        "triangular" if most_likely is not None else "uniform"
+    )
     if distribution not in DISTRIBUTIONS:
-        hint = _did_you_mean(distribution, DISTRIBUTIONS) or f"Use {', '.join(DISTRIBUTIONS[:-1])} or {DISTRIBUTIONS[-1]}."
-        problems.append(_problem(sheet, row, "distribution", row.cells.get("distribution"), "is not a distribution", hint))
+        hint = (
+            _did_you_mean(distribution, DISTRIBUTIONS)
+            or f"Use {', '.join(DISTRIBUTIONS[:-1])} or {DISTRIBUTIONS[-1]}."
+        )
+        problems.append(
+            _problem(
+                sheet, row, "distribution", row.cells.get("distribution"), "is not a distribution", hint
+            )
+        )
     if low is not None and high is not None:
         if low > high:
-            problems.append(_problem(sheet, row, "low", low, f"low is above high ({high:g})", "low must not exceed high."))
+            problems.append(
+                _problem(
+                    sheet, row, "low", low, f"low is above high ({high:g})", "low must not exceed high."
+                )
+            )
         elif most_likely is not None and not low <= most_likely <= high:
-            problems.append(_problem(sheet, row, "most_likely", most_likely, f"is outside low..high ({low:g} to {high:g})"))
+            problems.append(
+                _problem(
+                    sheet, row, "most_likely", most_likely, f"is outside low..high ({low:g} to {high:g})"
+                )
+            )
         elif low == high:
-            warnings.append(_problem(sheet, row, "high", high, "low equals high: this input is fixed and a sweep cannot show what it matters"))
+            warnings.append(
+                _problem(
+                    sheet,
+                    row,
+                    "high",
+                    high,
+                    "low equals high: this input is fixed and a sweep cannot show what it matters",
+                )
+            )
     if distribution == "uniform" and most_likely is not None:
-        warnings.append(_problem(sheet, row, "most_likely", most_likely, "a uniform distribution does not use most_likely", "Write triangular or normal in distribution, or clear most_likely."))
+        warnings.append(
+            _problem(
+                sheet,
+                row,
+                "most_likely",
+                most_likely,
+                "a uniform distribution does not use most_likely",
+                "Write triangular or normal in distribution, or clear most_likely.",
+            )
+        )
     kind = _column_kind(sheet, row, problems)
     if len(problems) > before or kind is None:
         return None
-    rr = RangeRow(row, low, high, most_likely, distribution, whole=kind == WHOLE and (normalise(row.cells.get("op")) or "set") == "set")
+    rr = RangeRow(
+        row,
+        low,
+        high,
+        most_likely,
+        distribution,
+        whole=kind == WHOLE and (normalise(row.cells.get("op")) or "set") == "set",
+    )
     # The row applied at each end, alone: an unknown sheet, column or match, an operation the column
     # cannot take, a value its cells cannot hold (a negative price) are this row's problems.
     for q in (0.0, 1.0):
         trial = changed_copy(raw, [normalise(row.cells.get("sheet"))])
         value = rr.value_at(q)
-        apply_row(trial, sheet, row, problems, who=f"range {name!r}", origin="", operand=value, operand_column="high" if q else "low", default_op="set")
+        apply_row(
+            trial,
+            sheet,
+            row,
+            problems,
+            who=f"range {name!r}",
+            origin="",
+            operand=value,
+            operand_column="high" if q else "low",
+            default_op="set",
+        )
         if len(problems) > before:
             return None
     return name, rr
@@ -214,12 +327,24 @@ def _column_kind(sheet: RawSheet, row: RawRow, problems: list[Problem]) -> str |
     if sheet_name in ("settings", "rules"):
         match = str(row.cells.get("match") or "").strip().lower()
         key = match.split("=", 1)[1].strip() if "=" in match else match
-        setting = next((s for s in (SETTINGS if sheet_name == "settings" else RULES) if s.name == key), None)
+        setting = next(
+            (s for s in (SETTINGS if sheet_name == "settings" else RULES) if s.name == key), None
+        )
         kind = setting.kind if setting is not None else ""
     else:
         col = spec.column(column)
         kind = col.kind if col is not None else ""
     if kind and kind not in NUMERIC:
-        problems.append(_problem(sheet, row, "column", row.cells.get("column"), f"holds {'yes/no' if kind == 'yes/no' else 'names or text'}, not numbers; a range needs a numeric column", "Use a scenario for a change that is not a number."))
+        problems.append(
+            _problem(
+                sheet,
+                row,
+                "column",
+                row.cells.get("column"),
+                f"holds {'yes/no' if kind == 'yes/no' else 'names or text'}, not numbers; a range needs a "
+                "numeric column",
+                "Use a scenario for a change that is not a number.",
+            )
+        )
         return None
     return kind

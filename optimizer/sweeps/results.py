@@ -21,7 +21,18 @@ from typing import Iterator
 
 from optimizer.problems import InputError, Problem
 
-COLUMNS = ("key", "case", "label", "status", "total_cost_jpy", "best_bound_jpy", "gap", "seconds", "values", "record")
+COLUMNS = (
+    "key",
+    "case",
+    "label",
+    "status",
+    "total_cost_jpy",
+    "best_bound_jpy",
+    "gap",
+    "seconds",
+    "values",
+    "record",
+)
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -42,11 +53,20 @@ def to_line(row: Row) -> str:
     """One CSV line (no newline inside: labels are made single-line)."""
     r = row.record
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([
-        row.key, row.case, " ".join(row.label.split()), r.get("status"), _num(r.get("total_cost_jpy")),
-        _num(r.get("best_bound_jpy")), _num(r.get("gap")), _num(r.get("seconds")),
-        json.dumps(row.values, ensure_ascii=False, allow_nan=False), json.dumps(r, ensure_ascii=False, allow_nan=False),
-    ])
+    csv.writer(buffer, lineterminator="\n").writerow(
+        [
+            row.key,
+            row.case,
+            " ".join(row.label.split()),
+            r.get("status"),
+            _num(r.get("total_cost_jpy")),
+            _num(r.get("best_bound_jpy")),
+            _num(r.get("gap")),
+            _num(r.get("seconds")),
+            json.dumps(row.values, ensure_ascii=False, allow_nan=False),
+            json.dumps(r, ensure_ascii=False, allow_nan=False),
+        ]
+    )
     return buffer.getvalue()
 
 
@@ -73,7 +93,18 @@ class ResultsFile:
             if not header:
                 return
             if header.decode("utf-8", "replace").rstrip("\r\n").split(",") != list(COLUMNS):
-                raise InputError([Problem(None, None, "--results", str(self.path), "is not a results file of plan sweep (its first line is not the expected header)", "Name another file with --results, or leave out --resume to start it afresh.")])
+                raise InputError(
+                    [
+                        Problem(
+                            None,
+                            None,
+                            "--results",
+                            str(self.path),
+                            "is not a results file of plan sweep (its first line is not the expected header)",
+                            "Name another file with --results, or leave out --resume to start it afresh.",
+                        )
+                    ]
+                )
             good_end = fh.tell()
             number = 1
             for raw in fh:
@@ -84,7 +115,18 @@ class ResultsFile:
                 except (ValueError, UnicodeDecodeError) as exc:
                     if torn or not fh.peek(1):
                         break  # the last line, cut short by a run that was killed while writing it
-                    raise InputError([Problem(None, number, "--results", str(self.path), f"line {number} is damaged ({exc})", "Remove that line, or leave out --resume to start afresh.")]) from None
+                    raise InputError(
+                        [
+                            Problem(
+                                None,
+                                number,
+                                "--results",
+                                str(self.path),
+                                f"line {number} is damaged ({exc})",
+                                "Remove that line, or leave out --resume to start afresh.",
+                            )
+                        ]
+                    ) from None
                 if torn:
                     break
                 good_end = fh.tell()

@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from optimizer.problems import InputError, Problem
-from optimizer.sweeps.cases import BASE_LABEL, MONTE_CARLO, TORNADO, CaseDef, SweepInputs, check_cases, monte_carlo_case, tornado_cases
+from optimizer.sweeps.cases import (
+    BASE_LABEL,
+    MONTE_CARLO,
+    TORNADO,
+    CaseDef,
+    SweepInputs,
+    check_cases,
+    monte_carlo_case,
+    tornado_cases,
+)
 from optimizer.sweeps.jobs import PLAN, PlanJob
 from optimizer.sweeps.ranges import read_ranges
 from optimizer.sweeps.results import ResultsFile, Row
@@ -63,7 +72,9 @@ class _Progress:
     def close(self) -> None: ...
 
 
-def prepare(cfg: SweepConfig, say: Say = lambda _t: None) -> tuple[SweepInputs, list[CaseDef] | None, list[Problem]]:
+def prepare(
+    cfg: SweepConfig, say: Say = lambda _t: None
+) -> tuple[SweepInputs, list[CaseDef] | None, list[Problem]]:
     """The validated starting point and, for a tornado, its cases. Raises InputError."""
     from optimizer.workbook.read import read_workbook
     from optimizer.workbook.scenarios import apply_scenario
@@ -74,22 +85,39 @@ def prepare(cfg: SweepConfig, say: Say = lambda _t: None) -> tuple[SweepInputs, 
     validated = validate(raw)
     ranges = read_ranges(raw)
     if not ranges.uncertainties:
-        raise InputError([Problem("ranges", None, None, None, "the workbook has no ranges: a sweep needs at least one uncertain input", "Add a ranges sheet (name, sheet, match, column, op, low, high); see docs/sweeps.md.")])
+        raise InputError(
+            [
+                Problem(
+                    "ranges",
+                    None,
+                    None,
+                    None,
+                    "the workbook has no ranges: a sweep needs at least one uncertain input",
+                    "Add a ranges sheet (name, sheet, match, column, op, low, high); see docs/sweeps.md.",
+                )
+            ]
+        )
     inputs = SweepInputs(raw, cfg.scenario, ranges, cfg.time_limit_s, cfg.mip_rel_gap)
     base_label = BASE_LABEL if cfg.scenario == "base" else f"scenario {cfg.scenario} as it stands"
     cases = tornado_cases(ranges, base_label) if cfg.kind == TORNADO else None
     return inputs, cases, [*validated.warnings, *ranges.warnings]
 
 
-def case_defs(cfg: SweepConfig, inputs: SweepInputs, tornado: list[CaseDef] | None) -> Callable[[], Iterator[CaseDef]]:
+def case_defs(
+    cfg: SweepConfig, inputs: SweepInputs, tornado: list[CaseDef] | None
+) -> Callable[[], Iterator[CaseDef]]:
     """A fresh iterator over the sweep's cases each call (Monte Carlo cases are made on the way)."""
     if tornado is not None:
         return lambda: iter(tornado)
     base_label = BASE_LABEL if cfg.scenario == "base" else f"scenario {cfg.scenario} as it stands"
-    return lambda: (monte_carlo_case(inputs.ranges, cfg.seed, i, base_label) for i in range(cfg.samples + 1))
+    return lambda: (
+        monte_carlo_case(inputs.ranges, cfg.seed, i, base_label) for i in range(cfg.samples + 1)
+    )
 
 
-def run_sweep(cfg: SweepConfig, *, say: Say = lambda _t: None, progress: _Progress | None = None, write: bool = True) -> SweepOutcome:
+def run_sweep(
+    cfg: SweepConfig, *, say: Say = lambda _t: None, progress: _Progress | None = None, write: bool = True
+) -> SweepOutcome:
     """Run the sweep. Raises InputError (nothing solved or written), JobFailed, KeyboardInterrupt
     or engine.Terminated (finished cases are in the results file either way)."""
     import time
@@ -106,13 +134,28 @@ def run_sweep(cfg: SweepConfig, *, say: Say = lambda _t: None, progress: _Progre
     cases = case_defs(cfg, inputs, tornado)
     for path, suffix, what in ((cfg.out, ".xlsx", "sweep workbook"), (cfg.results, ".csv", "results file")):
         if Path(path).suffix.lower() != suffix:
-            raise InputError([Problem(None, None, None, str(path), f"the {what} must be named *{suffix}", f"Choose a {suffix} name.")])
+            raise InputError(
+                [
+                    Problem(
+                        None,
+                        None,
+                        None,
+                        str(path),
+                        f"the {what} must be named *{suffix}",
+                        f"Choose a {suffix} name.",
+                    )
+                ]
+            )
 
     wanted: dict[str, list[int]] = {}
     for case in cases():
         wanted.setdefault(inputs.key(case, PLAN), []).append(case.index)
     total = sum(len(v) for v in wanted.values())
-    summary = TornadoSummary(inputs.ranges, tornado) if tornado is not None else MonteCarloSummary(inputs.ranges, cfg.samples, cfg.seed)
+    summary = (
+        TornadoSummary(inputs.ranges, tornado)
+        if tornado is not None
+        else MonteCarloSummary(inputs.ranges, cfg.samples, cfg.seed)
+    )
     results = ResultsFile(cfg.results, resume=cfg.resume)
     done: set[str] = set()
     case_of = cases_by_index(cfg, inputs, tornado)
@@ -126,7 +169,9 @@ def run_sweep(cfg: SweepConfig, *, say: Say = lambda _t: None, progress: _Progre
     if remaining:
         say(f"checking {remaining} case{'s' if remaining != 1 else ''} against the workbook's rules")
         if tornado is None:  # each range alone at its ends first: the clearest message when one is too wide
-            check_cases(inputs, iter(tornado_cases(inputs.ranges)[1:]), shown=2 * len(inputs.ranges.uncertainties))
+            check_cases(
+                inputs, iter(tornado_cases(inputs.ranges)[1:]), shown=2 * len(inputs.ranges.uncertainties)
+            )
         check_cases(inputs, (c for c in cases() if inputs.key(c, PLAN) not in done))
     check_destinations([cfg.out, cfg.results], inputs=(Path(cfg.workbook),))  # last: it makes the folders
 
@@ -148,7 +193,9 @@ def run_sweep(cfg: SweepConfig, *, say: Say = lambda _t: None, progress: _Progre
     return outcome
 
 
-def cases_by_index(cfg: SweepConfig, inputs: SweepInputs, tornado: list[CaseDef] | None) -> Callable[[int], CaseDef]:
+def cases_by_index(
+    cfg: SweepConfig, inputs: SweepInputs, tornado: list[CaseDef] | None
+) -> Callable[[int], CaseDef]:
     if tornado is not None:
         return lambda i: tornado[i]
     base_label = BASE_LABEL if cfg.scenario == "base" else f"scenario {cfg.scenario} as it stands"
@@ -188,6 +235,10 @@ def _solve(cfg, inputs, cases, done, wanted, summary, results, totals, progress,
 
     with Workers(cfg.jobs, cfg.scheduler) as workers:
         totals.workers = workers.description
-        say(f"solving {totals.cases - totals.resumed} case{'s' if totals.cases - totals.resumed != 1 else ''} on {workers.description} (started in {workers.started_s:.1f} s)")
+        say(
+            f"solving {totals.cases - totals.resumed} "
+            f"case{'s' if totals.cases - totals.resumed != 1 else ''} on {workers.description} (started "
+            f"in {workers.started_s:.1f} s)"
+        )
         progress.start(totals.cases, totals.resumed, workers.description)
         workers.run(jobs(), finished)

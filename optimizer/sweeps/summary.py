@@ -39,21 +39,47 @@ class CaseLine:
     @staticmethod
     def of(row: Row) -> CaseLine:
         r = row.record
-        return CaseLine(row.case, row.label, row.values, r["status"], r.get("total_cost_jpy"), r.get("gap"), r.get("seconds"), row.key)
+        return CaseLine(
+            row.case,
+            row.label,
+            row.values,
+            r["status"],
+            r.get("total_cost_jpy"),
+            r.get("gap"),
+            r.get("seconds"),
+            row.key,
+        )
 
 
 def decision_changes(base: dict, other: dict) -> dict[str, list[str]]:
     """What the plan of `other` decides differently from `base` (two plan records): variants
     offered or dropped, units a year, a variant's pack, parts and packs developed, developments
     shared by brands."""
-    out: dict[str, list[str]] = {"offers": [], "units": [], "packs": [], "developed": [], "shared parts": []}
+    out: dict[str, list[str]] = {
+        "offers": [],
+        "units": [],
+        "packs": [],
+        "developed": [],
+        "shared parts": [],
+    }
     if base.get("status") not in HAS_PLAN or other.get("status") not in HAS_PLAN:
         return out
     b_off, o_off = base["offered"], other["offered"]
     out["offers"] = [f"+{v}" for v in o_off if v not in b_off] + [f"-{v}" for v in b_off if v not in o_off]
-    out["units"] = [f"{v}: {b_off[v]:,.0f} -> {u:,.0f}" for v, u in o_off.items() if v in b_off and abs(u - b_off[v]) > UNITS_TOLERANCE * max(1.0, b_off[v])]
-    out["packs"] = [f"{v}: {base['packs'][v]} -> {p}" for v, p in other["packs"].items() if v in base["packs"] and base["packs"][v] != p]
-    for kind, b, o in (("developed", base["developed"], other["developed"]), ("shared parts", base["shared"], other["shared"])):
+    out["units"] = [
+        f"{v}: {b_off[v]:,.0f} -> {u:,.0f}"
+        for v, u in o_off.items()
+        if v in b_off and abs(u - b_off[v]) > UNITS_TOLERANCE * max(1.0, b_off[v])
+    ]
+    out["packs"] = [
+        f"{v}: {base['packs'][v]} -> {p}"
+        for v, p in other["packs"].items()
+        if v in base["packs"] and base["packs"][v] != p
+    ]
+    for kind, b, o in (
+        ("developed", base["developed"], other["developed"]),
+        ("shared parts", base["shared"], other["shared"]),
+    ):
         out[kind] = [f"+{x}" for x in o if x not in b] + [f"-{x}" for x in b if x not in o]
     return out
 
@@ -111,11 +137,15 @@ class TornadoSummary:
                 row = self.rows.get(by_end[(u.name, kind)].index)
                 rec = row.record if row is not None else None
                 cost = rec.get("total_cost_jpy") if rec else None
-                ends.append(End(
-                    u.values_at(q), rec["status"] if rec else None, cost,
-                    cost - base_cost if cost is not None and base_cost is not None else None,
-                    decision_changes(base, rec) if base and rec else {},
-                ))
+                ends.append(
+                    End(
+                        u.values_at(q),
+                        rec["status"] if rec else None,
+                        cost,
+                        cost - base_cost if cost is not None and base_cost is not None else None,
+                        decision_changes(base, rec) if base and rec else {},
+                    )
+                )
             bars.append(Bar(u, *ends))
         return sorted(bars, key=lambda b: (b.swing_jpy is None, -(b.swing_jpy or 0.0)))
 
