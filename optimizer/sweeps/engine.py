@@ -92,17 +92,9 @@ class Workers:
             try:
                 self.client = Client(self.scheduler, timeout=CONNECT_TIMEOUT_S)
             except (OSError, TimeoutError, ValueError) as exc:
-                raise InputError(
-                    [
-                        Problem(
-                            None,
-                            None,
-                            "--scheduler",
-                            self.scheduler,
-                            f"no Dask scheduler could be reached there ({exc})",
-                            f"Start one (dask scheduler), or check --scheduler and {SCHEDULER_ENV}.",
-                        )
-                    ]
+                raise self._problem(
+                    f"no Dask scheduler could be reached there ({exc})",
+                    f"Start one (dask scheduler), or check --scheduler and {SCHEDULER_ENV}.",
                 ) from None
             self._check_versions()
         else:
@@ -213,6 +205,10 @@ class Workers:
                 with contextlib.suppress(Exception):
                     self.client.unsubscribe_topic(topic)
 
+    def _problem(self, message: str, hint: str) -> InputError:
+        """The cluster named by --scheduler cannot be used (exit 2, before anything is solved)."""
+        return InputError([Problem(None, None, "--scheduler", self.scheduler, message, hint)])
+
     def _window(self) -> int:
         return max(2, JOBS_PER_WORKER * self.threads() + 1)
 
@@ -223,32 +219,16 @@ class Workers:
         try:
             theirs = self.client.run(_worker_version)
         except Exception as exc:
-            raise InputError(
-                [
-                    Problem(
-                        None,
-                        None,
-                        "--scheduler",
-                        self.scheduler,
-                        f"the cluster's workers cannot run plan ({type(exc).__name__}: {exc})",
-                        "Install kei-plan (the same version as here) on every worker.",
-                    )
-                ]
+            raise self._problem(
+                f"the cluster's workers cannot run plan ({type(exc).__name__}: {exc})",
+                "Install kei-plan (the same version as here) on every worker.",
             ) from None
         wrong = {addr: v for addr, v in theirs.items() if v != _version()}
         if wrong:
             shown = ", ".join(f"{a} has {v}" for a, v in sorted(wrong.items()))
-            raise InputError(
-                [
-                    Problem(
-                        None,
-                        None,
-                        "--scheduler",
-                        self.scheduler,
-                        f"workers run another version of plan than {_version()} ({shown})",
-                        "Install the same kei-plan on every worker.",
-                    )
-                ]
+            raise self._problem(
+                f"workers run another version of plan than {_version()} ({shown})",
+                "Install the same kei-plan on every worker.",
             )
 
 
