@@ -131,7 +131,7 @@ def define_developments(pm: "PlatformModel") -> None:
                 key = dev_of[fut.name][i]
                 links[family].setdefault(i + key, (None, choice[i] - paid_by(var, key), 0))
                 if len(years) > 1:
-                    links["develop_once"].setdefault((kind,) + key, (None, paid_by(var, key), 1))
+                    links["develop_once"].setdefault((kind,) + key + ("",) * (3 - len(key)), (None, paid_by(var, key), 1))
                     links["develop_timing"].update(_timing_rows(pm, i, key, choice[i], lambda t, k=key, var=var: paid_by(var, k, t)))
     pm.add("develop_option", links["develop_option"], lambda k: Rule(
         "development", "parts", f"{k[1]}/{k[2]}", f"option {k[1]}/{k[2]} is developed before variant {k[0]} uses it"))
@@ -154,5 +154,5 @@ def _timing_rows(pm: "PlatformModel", i: tuple, key: tuple, chosen, paid_by) -> 
         if ti >= pm.dev_years[-1]:
             break  # paid by then means paid at all: the link row says it
         sells = 1 if t == years[-1] else pm.sells(v, t)
-        rows[i + key + (t,)] = (None, chosen + sells - 1 - paid_by(ti), 0)
+        rows[(v, "/".join(key[:-1]), key[-1], t)] = (None, chosen + sells - 1 - paid_by(ti), 0)
     return rows

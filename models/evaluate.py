@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.data import PlanInput, Variant, Year
-from models.plan import RULE_TOLERANCE, Plan, VariantPlan, price_at
+from models.data import PlanInput, Tier, Variant, Year
+from models.plan import RULE_TOLERANCE, Design, Plan, VariantPlan, price_at
 
 
 @dataclass(frozen=True)
@@ -196,6 +196,29 @@ def evaluate(inp: PlanInput, plan: Plan) -> Evaluation:
     return Evaluation(figures, evaluated, developments, sorted(lines), costs, violations)
 
 
+def design_violations(inp: PlanInput, design: Design) -> list[str]:
+    """The rules a design breaks whatever its units: must-offer, locks, each offered variant's parts,
+    pack, range, power, kei rules, launch window and its unit cost ceiling in every year it sells."""
+    out: list[str] = []
+    plan = Plan({v.name: VariantPlan(False) for v in inp.variants})
+    for name, choice in design.offered.items():
+        if name not in plan.variants:
+            out.append(f"variant {name} is not a variant of this workbook")
+            continue
+        plan.variants[name] = VariantPlan(True, choice.pack, dict(choice.options), {}, choice.launch_year)
+    for v in inp.variants:
+        vp = plan.variants[v.name]
+        if not vp.offered:
+            if v.must_offer:
+                out.append(f"variant {v.name} must be offered but is not")
+            continue
+        f = variant_figures(inp, v, vp)
+        out += _variant_violations(inp, v, vp, f)
+        start = _launch_index(inp, v, vp, out)
+        out += [x for x in _yearly_violations(inp, v, vp, f, start) if "list unit cost" in x]
+    return out + _lock_violations(inp, plan)
+
+
 def _index(periods: tuple[Year, ...], name: str) -> int:
     return next(i for i, y in enumerate(periods) if y.name == name)
 
@@ -281,7 +304,7 @@ def _period(inp: PlanInput, plan: Plan, i: int, y: Year, violations: list[str]) 
         is_pack = item in {p.name for p in inp.packs}
         factor = y.pack_cost_factor if is_pack else y.part_cost_factor
         list_price = inp.pack(item).unit_cost_jpy if is_pack else inp.part(item).unit_cost_jpy
-        tiers = tuple(type(t)(t.min_units, t.unit_cost_jpy * factor) for t in inp.tiers.get(item, ()))
+        tiers = tuple(Tier(t.min_units, t.unit_cost_jpy * factor) for t in inp.tiers.get(item, ()))
         price, reached = price_at(list_price * factor, tiers, q)
         volumes[item] = ItemVolume(item, "pack" if is_pack else "option", q, list_price * factor, price, reached)
         paid["production: packs" if is_pack else "production: parts"] += q * price

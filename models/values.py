@@ -140,3 +140,31 @@ def _put_future(pm: "PlatformModel", f: str, plan: Plan, put) -> None:
         put(m.tier_units[key + (j,)], units)
         if j:
             put(m.in_tier[key + (j,)], 1)
+
+
+def fix_design(pm: "PlatformModel", design) -> list[str]:
+    """Fix offer, options, pack and launch year at a design's (a `models.plan.Design`), leaving
+    units, plant split, lines and tiers free. Returns the design's choices this model does not
+    have (ruled out by deductions, so the design cannot serve); nothing is fixed then."""
+    m, missing = pm.m, []
+    for name, choice in design.offered.items():
+        if name not in pm.choices:
+            missing.append(f"variant {name}")
+            continue
+        vc = pm.choices[name]
+        missing += [f"{c} option {o} on variant {name}" for c, o in choice.options.items() if o not in vc.options.get(c, [])]
+        if choice.pack not in vc.packs:
+            missing.append(f"pack {choice.pack} on variant {name}")
+        if choice.launch_year is not None and pm.inp.years and choice.launch_year not in vc.launch_years:
+            missing.append(f"launch in {choice.launch_year} for variant {name}")
+    if missing:
+        return missing
+    for v in m.offer:
+        m.offer[v].fix(1 if v in design.offered else 0)
+    for v, c, o in m.use:
+        m.use[v, c, o].fix(1 if v in design.offered and design.offered[v].options.get(c) == o else 0)
+    for v, p in m.pack:
+        m.pack[v, p].fix(1 if v in design.offered and design.offered[v].pack == p else 0)
+    for v, t in m.launch:
+        m.launch[v, t].fix(1 if v in design.offered and design.offered[v].launch_year == t else 0)
+    return []

@@ -370,10 +370,10 @@ def test_a_signal_to_the_parent_alone_leaves_no_process_and_closes_the_pipes(
     results = out.with_suffix(".csv")
     if command == "sweep":
         wait_for(lambda: len(result_lines(results)) >= 2, 120, "cases in the results file")
-    else:
-        wait_for(
-            lambda: out.parent.exists() and len(list(out.parent.glob("scen-s*.xlsx"))) >= 2, 120, "reports"
-        )
+    else:  # --all-scenarios keeps its reports in memory until the end: wait for cases to be done
+        for line in proc.stderr:
+            if " done)" in line:
+                break
     children = descendants(proc.pid)
     assert children, "the workers are child processes"
     started = time.monotonic()
@@ -393,7 +393,7 @@ def test_a_signal_to_the_parent_alone_leaves_no_process_and_closes_the_pipes(
         assert result_lines(results) and all(
             parse_line(line) for line in result_lines(results)
         )  # finished cases kept, whole
-    assert not [n for n in files_in(out.parent) if n.startswith(".~plan-")]
+    assert not out.parent.exists() or not [n for n in files_in(out.parent) if n.startswith(".~plan-")]
 
 
 def test_ctrl_c_stops_the_workers_and_keeps_every_finished_case(workbook, tmp_path):

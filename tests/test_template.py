@@ -20,16 +20,19 @@ SPEC = {
     "variants": [
         "variant", "brand", "body_style", "length_mm", "width_mm", "height_mm", "seats", "payload_kg", "glider_mass_kg",
         "base_wh_per_km", "range_target_km", "min_power_kw", "pack_bay_mm", "max_unit_cost_jpy", "top_hat_dev_cost_jpy",
-        "top_hat_unit_cost_jpy", "min_units", "max_units", "must_offer",
+        "top_hat_unit_cost_jpy", "min_units", "max_units", "must_offer", "launch_from", "launch_by",
     ],
     "categories": ["category", "required", "shared"],
     "parts": ["category", "option", "dev_cost_jpy", "unit_cost_jpy", "mass_kg", "power_kw", "wh_per_km", "height_mm", "length_mm", "body_styles", "brands"],
     "packs": ["pack", "usable_kwh", "mass_kg", "height_mm", "length_mm", "dev_cost_jpy", "unit_cost_jpy"],
     "tiers": ["item", "min_units", "unit_cost_jpy"],
     "plants": ["plant", "capacity_units", "assembly_cost_jpy", "line_cost_jpy", "body_styles"],
-    "demand": ["scope", "name", "min_units", "max_units"],
+    "demand": ["scope", "name", "min_units", "max_units", "year"],
     "rules": ["rule", "value"],
     "scenarios": ["scenario", "sheet", "match", "column", "op", "value"],
+    "locks": ["variant", "item", "choice"],
+    "years": ["year", "demand_factor", "capacity_factor", "pack_cost_factor", "part_cost_factor", "ceiling_factor", "discount_factor"],
+    "futures": ["scenario", "probability"],
     # Beyond the spec: plan sweep's uncertain inputs, transcribed from docs/sweeps.md.
     "ranges": ["name", "sheet", "match", "column", "op", "low", "high", "most_likely", "distribution"],
 }

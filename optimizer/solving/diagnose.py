@@ -27,7 +27,8 @@ from typing import Callable
 
 from models.data import Future, PlanInput
 from models.build import PlatformModel, Slack
-from models.plan import Plan
+from models.plan import Design, Plan
+from models.values import fix_design
 from models.evaluate import Evaluation, evaluate, list_cost_in
 from optimizer.solving.checks import Finding
 from optimizer.solving.highs_bridge import Compiled, HighsRun, compile_model, run_highs
@@ -98,13 +99,16 @@ def diagnose(
     *,
     time_limit_s: float,
     log: Callable[[str], None] = lambda _text: None,
+    design: Design | None = None,
 ) -> Diagnosis:
     """Find a minimal set of rules whose change admits a plan (the workbook, or the futures
-    together, have none)."""
+    together, have none; with `design`, none keeping that design)."""
     started = time.perf_counter()
     deadline = started + max(time_limit_s, MIN_SECONDS)
     diagnosis = Diagnosis([f for f in findings if f.fatal], [], [f for f in findings if not f.fatal])
     pm = PlatformModel(source, elastic=True)
+    if design is not None:
+        fix_design(pm, design)
     search = _Search(pm, compile_model(pm.m), deadline)
     log(f"no plan: looking for the fewest rules to change ({len(search.columns)} rules may change)")
 

@@ -19,14 +19,14 @@ EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 
 def sweep_command(cfg: SweepConfig, *, as_json: bool, emit: Callable[[str], None]) -> int:
-    from optimizer.cli import report_problems, say
+    from optimizer.cli import report_error, say
     from optimizer.sweeps.progress import Progress
 
     progress = Progress(say)
     try:
         outcome = run_sweep(cfg, say=say, progress=progress)
     except InputError as err:
-        report_problems(err.problems)
+        report_error(err)
         return EXIT_INPUT
     except KeyboardInterrupt as stop:
         terminated = type(stop).__name__ == "Terminated"

@@ -122,7 +122,7 @@ def run_sweep(
     or engine.Terminated (finished cases are in the results file either way)."""
     import time
 
-    from optimizer.sweeps.batch import check_destinations
+    from optimizer.files import check_outputs
 
     from optimizer.sweeps import require_engine
 
@@ -132,20 +132,9 @@ def run_sweep(
     for w in warnings:
         say(f"warning: {w}")
     cases = case_defs(cfg, inputs, tornado)
-    for path, suffix, what in ((cfg.out, ".xlsx", "sweep workbook"), (cfg.results, ".csv", "results file")):
-        if Path(path).suffix.lower() != suffix:
-            raise InputError(
-                [
-                    Problem(
-                        None,
-                        None,
-                        None,
-                        str(path),
-                        f"the {what} must be named *{suffix}",
-                        f"Choose a {suffix} name.",
-                    )
-                ]
-            )
+    inputs_ = (Path(cfg.workbook),)
+    check_outputs([cfg.out], inputs_)  # both before anything is solved (a sample's check is slow)
+    check_outputs([cfg.results], inputs_, "results file", suffix=".csv")
 
     wanted: dict[str, list[int]] = {}
     for case in cases():
@@ -173,7 +162,6 @@ def run_sweep(
                 inputs, iter(tornado_cases(inputs.ranges)[1:]), shown=2 * len(inputs.ranges.uncertainties)
             )
         check_cases(inputs, (c for c in cases() if inputs.key(c, PLAN) not in done))
-    check_destinations([cfg.out, cfg.results], inputs=(Path(cfg.workbook),))  # last: it makes the folders
 
     totals = SweepTotals(cases=total, resumed=total - remaining)
     started = time.perf_counter()
