@@ -370,3 +370,23 @@ def test_keys_name_the_inputs(tmp_path):
     assert inputs.key(cases[1], "plan") != SweepInputs(raw, "base", ranges, 5.0, None).key(
         cases[1], "plan"
     )  # the time limit counts
+
+
+def test_a_monte_carlo_summary_does_not_depend_on_the_order_cases_finish_in(tmp_path):
+    """Costs arrive as workers finish; the mean once differed in its last bit between --jobs 1 and 2."""
+    import random
+
+    from optimizer.sweeps.results import Row
+    from optimizer.sweeps.summary import MonteCarloSummary
+
+    ranges = read_ranges(raw_with(tmp_path, RANGES))
+    costs = [2.0e11 + random.Random(i).random() * 3.3e10 / 3 for i in range(1, 200)]
+    rows = [Row(f"{i:064x}", i, f"sample {i}", {}, {"status": "optimal", "total_cost_jpy": c, "offered": {"A": 1.0},
+                "packs": {"A": "P"}, "shared": [], "developed": []}) for i, c in enumerate(costs, start=1)]
+    summaries = []
+    for order in (rows, rows[::-1], sorted(rows, key=lambda r: r.key[::-1])):
+        s = MonteCarloSummary(ranges, len(rows), 0)
+        for row in order:
+            s.add(row)
+        summaries.append((s.stats(), s.percentiles(), s.histogram().counts, s.shares(s.offered)))
+    assert summaries[0] == summaries[1] == summaries[2]

@@ -207,7 +207,9 @@ class MonteCarloSummary:
         if not self.costs:
             return {"mean": None, "min": None, "max": None}
         costs = np.frombuffer(self.costs, dtype=float)
-        return {"mean": float(costs.mean()), "min": float(costs.min()), "max": float(costs.max())}
+        # fsum: exact, so the mean does not depend on the order cases finished in
+        mean = math.fsum(self.costs) / len(self.costs)
+        return {"mean": mean, "min": float(costs.min()), "max": float(costs.max())}
 
     def histogram(self, target_bins: int = 15) -> Histogram:
         if not self.costs:
