@@ -8,6 +8,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from optimizer.analysis.analyse import CaseAnalysis
 from optimizer.solving.case import Case
+from optimizer.text import horizon
 from optimizer.report.charts import CHART_YEN_BN, bar_chart
 from optimizer.report.style import (
     NOTE_FONT,
@@ -81,7 +82,7 @@ def write_summary(ws: Worksheet, case: Case, analysis: CaseAnalysis, cost_sheet:
     if cost_sheet is not None:
         from openpyxl.chart import Reference
 
-        chart = bar_chart(f"Total cost by kind over {inp.settings.lifecycle_years:g} years", None, horizontal=True, number_format=CHART_YEN_BN, width=22, height=8)
+        chart = bar_chart(f"Total cost by kind {horizon(inp)}", None, horizontal=True, number_format=CHART_YEN_BN, width=22, height=8)
         n = len([c for c in cost_sheet.iter_rows(min_row=2, max_col=1, values_only=True) if c[0] not in (None, "total")])
         chart.add_data(Reference(cost_sheet, min_col=2, min_row=1, max_row=1 + n), titles_from_data=True)
         chart.set_categories(Reference(cost_sheet, min_col=1, min_row=2, max_row=1 + n))
