@@ -390,3 +390,9 @@ def test_a_monte_carlo_summary_does_not_depend_on_the_order_cases_finish_in(tmp_
             s.add(row)
         summaries.append((s.stats(), s.percentiles(), s.histogram().counts, s.shares(s.offered)))
     assert summaries[0] == summaries[1] == summaries[2]
+
+
+def test_a_range_end_beyond_what_plan_accepts_is_refused_at_the_cell_it_makes(tmp_path):
+    row = dict(name="r", sheet="packs", match="pack=P20", column="usable_kwh", op="multiply", low=1.0, high=1e15)
+    shown = problems_of(tmp_path, [row])
+    assert any("sheet 'packs', row 2" in s and "r at its high" in s and "plan accepts" in s for s in shown), shown

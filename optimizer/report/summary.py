@@ -26,6 +26,7 @@ from optimizer.report.style import (
 )
 
 SHEET_GUIDE = [
+    ("Programme", "with a years sheet: launch timeline, units and cost year by year, volumes and tiers by year"),
     ("What limits the plan", "the rules that bind and what moving each is worth"),
     ("Kei compliance", "every offered variant against every kei rule, its range target and power"),
     ("Cost per car", "each variant's unit cost by part, pack, assembly and development"),

@@ -11,7 +11,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from models.data import DEMAND_SCOPES
 from optimizer.report.style import HEADER_FILL, HEADER_FONT, LABEL_FONT, TITLE_FONT, put
+from optimizer.workbook.limits import column_limit
 from optimizer.workbook.schema import CHANGE_SHEETS, DISTRIBUTIONS, RULES, SCENARIO_OPS, SETTINGS, SHEETS, YESNO
+from optimizer.workbook.validate import NUMBERS
 
 ROWS = 500  # rows given drop-down lists
 READ_ME = "read me"  # the first sheet; plan ignores sheets it does not know
@@ -59,7 +61,8 @@ def build_template() -> Workbook:
             cell = put(ws, 1, c, col.name)
             cell.fill, cell.font = HEADER_FILL, HEADER_FONT
             need = "required" if col.required else f"optional (blank = {'none' if col.default is None else _show(col.default)})"
-            cell.comment = Comment(f"{col.help}\n{need}", "plan", width=300, height=110)
+            accepted = f"\naccepted: {column_limit(col.name).accepted(col.kind)}" if col.kind in NUMBERS else ""
+            cell.comment = Comment(f"{col.help}\n{need}{accepted}", "plan", width=300, height=110)
             ws.column_dimensions[cell.column_letter].width = max(12, len(col.name) + 4)
             letter = cell.column_letter
             choices = _CHOICES.get((spec.name, col.name))
