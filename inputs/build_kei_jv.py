@@ -394,6 +394,33 @@ SCENARIOS = (
     ]
 )
 
+# ---------------------------------------------------------------------------
+# Ranges: the inputs the planners are least sure of, for `plan sweep` (tornado and Monte Carlo).
+# Rows with the same name move together: pack prices with their volume tiers, say.
+# ---------------------------------------------------------------------------
+RANGE_COLUMNS = ["name", "sheet", "match", "column", "op", "low", "high", "most_likely", "distribution", "notes"]
+TIERED_PARTS = [f"{c}/{o}" for c, o, *_rest in PARTS if c in ("motor", "inverter")]
+RANGES = (
+    [("battery prices", "packs", "", "unit_cost_jpy", "multiply", 0.85, 1.25, 1.0, "triangular",
+      "[S50][S52] pack prices fell 14-20 %/yr to 2024 but metals can spike: -15 % to +25 % around today's")]
+    + [("battery prices", "tiers", f"item={p[0]}", "unit_cost_jpy", "multiply", 0.85, 1.25, 1.0, "triangular",
+        f"[S50] and the volume-tier prices of {p[0]} with them") for p in PACKS]
+    + [("motor and inverter prices", "parts", f"category={c}", "unit_cost_jpy", "multiply", 0.9, 1.15, 1.0, "triangular",
+        f"[S55] estimate: {c} quotes -10 % to +15 % (rare-earth magnets, SiC supply)") for c in ("motor", "inverter")]
+    + [("motor and inverter prices", "tiers", f"item={item}", "unit_cost_jpy", "multiply", 0.9, 1.15, 1.0, "triangular",
+        f"[S55] and the volume-tier prices of {item} with them") for item in TIERED_PARTS]
+    + [
+        ("cost ceilings", "variants", "", "max_unit_cost_jpy", "multiply", 0.93, 1.05, 1.0, "triangular",
+         "[S29][S33] BYD's price war could cut what buyers pay by 7 %; a weak yen could lift it 5 %"),
+        ("range targets", "variants", "", "range_target_km", "add", -10, 30, 0, "triangular",
+         "[S28][S31] Racco LR >300 km may raise expectations by up to 30 km; -10 km if buyers stay urban [S73]"),
+        ("Mizushima capacity", "plants", "plant=Mizushima", "capacity_units", "set", 50_000, 65_000, 60_000, "triangular",
+         "[S48] estimate: ≈55k/yr achieved; 50k if the line shares with ICE kei, 65k with a third shift"),
+        ("demand to serve", "demand", "scope=total", "min_units", "multiply", 0.87, 1.13, 1.0, "normal",
+         "[S40][S43] estimate: the total to serve each year 13 % either side of the ramp, normal"),
+    ]
+)
+
 SOURCES = [
     ("S1", "Wikipedia \"Kei car\" (mirror)", "https://en.m.wiki.x.io/wiki/Kei_jidosha"),
     ("S2", "MOBY kei standard table", "https://car-moby.jp/article/automobile/minicar-standard-car"),
@@ -476,7 +503,7 @@ ABOUT = [
     "`plan solve` chooses which variants to offer, which platform parts and battery packs to develop and share,",
     "the units per year and the plants, at minimum lifecycle cost (development + 6 years of production).",
     "",
-    "Sheets read by plan: settings, brands, variants, categories, parts, packs, tiers, plants, demand, rules, scenarios.",
+    "Sheets read by plan: settings, brands, variants, categories, parts, packs, tiers, plants, demand, rules, scenarios, ranges.",
     "Sheets plan ignores: about (this page) and sources (the [Sn] tags cited in the notes columns).",
     "Every data row has a notes cell, which plan ignores: [Sn] = sourced figure; 'estimate' = assumption with its reasoning.",
     "Money is yen. Cost ceilings = competitor retail price / 1.10 consumption tax / 1.5 retail price equivalent - ¥100k assembly.",
@@ -484,6 +511,8 @@ ABOUT = [
     "Try:  plan solve inputs/kei-jv.xlsx --out report.xlsx",
     "      plan solve inputs/kei-jv.xlsx --scenario no-sharing --json",
     "Scenarios: battery-up-20, price-war, longer-range, no-sharing, dc-fast-standard.",
+    "      plan sweep inputs/kei-jv.xlsx                  (tornado: each range of the ranges sheet at its low and high)",
+    "      plan sweep inputs/kei-jv.xlsx --samples 200    (Monte Carlo: every range drawn together)",
 ]
 
 # ---------------------------------------------------------------------------
@@ -532,6 +561,7 @@ TABLES = [
     ("scenarios", SCENARIO_COLUMNS, SCENARIOS),
     ("years", YEAR_COLUMNS, YEARS),
     ("futures", ["scenario", "probability", "notes"], FUTURES),
+    ("ranges", RANGE_COLUMNS, RANGES),
 ]
 
 

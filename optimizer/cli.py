@@ -1,4 +1,4 @@
-"""`plan`: solve, validate and template commands.
+"""`plan`: solve, sweep, compare, validate and template commands.
 
 Standard output carries only what a command promises (the JSON object with --json);
 progress, warnings and the solver's summary go to standard error. Exit status: 0 a plan
@@ -94,9 +94,10 @@ def main() -> None:
 @click.option("--solver-log", is_flag=True, help="Stream HiGHS's log to standard error.")
 @click.option("--all-scenarios", is_flag=True, help="Solve the base case and every scenario, one report each, then write the comparison workbook (--out names it, or the folder for all of them).")
 @click.option("--jobs", type=click.IntRange(min=1), help="With --all-scenarios: cases solved in parallel processes [default: the number of cores].")
+@click.option("--scheduler", metavar="ADDRESS", help="With --all-scenarios: solve on the Dask cluster whose scheduler is at ADDRESS [default: $DASK_SCHEDULER_ADDRESS, else local processes].")
 @click.option("--robust", is_flag=True, help="One design for every future of the futures sheet, at the least expected cost; with each future's own optimum and the regret matrix.")
 @click.option("--worst-case", is_flag=True, help="With --robust: minimise the largest cost over the futures instead of the expected cost.")
-def solve(workbook: Path | None, scenario: str, out: str | None, as_json: bool, time_limit: float | None, gap: float | None, no_sharing_baseline: bool, solver_log: bool, all_scenarios: bool, jobs: int | None, robust: bool, worst_case: bool) -> None:
+def solve(workbook: Path | None, scenario: str, out: str | None, as_json: bool, time_limit: float | None, gap: float | None, no_sharing_baseline: bool, solver_log: bool, all_scenarios: bool, jobs: int | None, scheduler: str | None, robust: bool, worst_case: bool) -> None:
     """Find the cheapest plan for WORKBOOK (default: the bundled example) and write its report."""
     workbook = workbook or example_workbook()
     scenario_given = click.get_current_context().get_parameter_source("scenario") != click.core.ParameterSource.DEFAULT
@@ -108,10 +109,14 @@ def solve(workbook: Path | None, scenario: str, out: str | None, as_json: bool, 
         raise click.UsageError("--scenario and --all-scenarios exclude each other: --all-scenarios solves the base case and every scenario.")
     if jobs is not None and not all_scenarios:
         raise click.UsageError("--jobs applies to --all-scenarios only.")
+    if scheduler is not None and not all_scenarios:
+        raise click.UsageError("--scheduler applies to --all-scenarios only.")
+    if scheduler is not None and jobs is not None:
+        raise click.UsageError("--jobs and --scheduler exclude each other: --jobs starts local processes, --scheduler uses a cluster's workers.")
     with stdout_reserved() if as_json else contextlib.nullcontext(click.echo) as emit:
         if all_scenarios:
             try:
-                code = _solve_all(workbook, out, as_json, time_limit, gap, not no_sharing_baseline, solver_log, jobs, emit)
+                code = _solve_all(workbook, out, as_json, time_limit, gap, not no_sharing_baseline, solver_log, jobs, scheduler, emit)
             except KeyboardInterrupt:  # while reading: nothing written yet (later, _solve_all says what was)
                 say("interrupted: nothing written")
                 code = EXIT_INTERRUPTED
@@ -165,9 +170,12 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
     from optimizer.solving.solve import FEASIBLE, OPTIMAL
     report_problems(warnings, warnings=True)
 
+    from optimizer.clock import Deadline
+
     case = solve_case(
         source, inp, time_limit_s=time_limit, mip_rel_gap=gap, sharing_baseline=sharing_baseline,
         log=say, solver_log=say if solver_log else None,
+        deadline=Deadline(time_limit if time_limit is not None else inp.settings.time_limit_s),  # from the command's start
     )
     outcome = case.outcome
     baseline_warnings = case.baseline.warnings if case.baseline is not None and case.baseline is not outcome else []
@@ -227,8 +235,11 @@ def _solve_robust(workbook, out, as_json, time_limit, gap, worst_case, solver_lo
 
     report_problems(warnings, warnings=True)
     say("futures: " + ", ".join(f"{f.name} ({share(f.probability)})" for f in futures))
+    from optimizer.clock import Deadline
+
+    limit = time_limit if time_limit is not None else futures[0].inp.settings.time_limit_s
     case = solve_robust_case(source, futures, worst_case=worst_case, time_limit_s=time_limit, mip_rel_gap=gap,
-                             log=say, solver_log=say if solver_log else None)
+                             log=say, solver_log=say if solver_log else None, deadline=Deadline(limit))
     o = case.outcome
     for w in o.warnings:
         say(f"warning: {w}")
@@ -260,17 +271,23 @@ def _file_safe(name: str) -> str:
     return file_safe(name)
 
 
-EXIT_INTERRUPTED, EXIT_FAULT = 130, 3
+EXIT_INTERRUPTED, EXIT_FAULT, EXIT_TERMINATED = 130, 3, 143
 
 
-def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver_log, jobs, emit) -> int:
+def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver_log, jobs, scheduler, emit) -> int:
     """--all-scenarios: validate every case and check every destination first (exit 2, nothing
     written, if any is wrong), then solve them in parallel, and write the reports and the
     comparison all together at the end: all of them, or none."""
     from optimizer.files import output_path, save_all_atomically
-    from optimizer.sweeps.batch import BatchError, Task, default_jobs, prepare_all, report_paths, run_tasks, start_workers
+    from optimizer.sweeps import require_engine
+    from optimizer.sweeps.batch import BatchError, Task, default_jobs, prepare_all, report_paths, run_tasks
 
-    start_workers()  # first: its imports overlap ours and the validation below
+    try:
+        require_engine("--all-scenarios")
+    except InputError as err:
+        report_problems(err.problems)
+        return EXIT_INPUT
+    scheduler = _scheduler(scheduler) if jobs is None else None  # --jobs: local, whatever the environment says
     stem = Path(workbook).stem
     comparison_path = output_path(out, f"{stem}-comparison.xlsx")
     refused = _outputs_refused([comparison_path], inputs=(Path(workbook),))
@@ -300,8 +317,8 @@ def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver
         Task(i, total, c.source, c.plan_input, paths[c.source.scenario], time_limit, gap, sharing_baseline, solver_log)
         for i, c in enumerate(cases)
     ]
-    say(f"solving {total} case{'s' if total != 1 else ''} (base + {total - 1} scenario{'s' if total != 2 else ''}) "
-        f"with {'1 process' if jobs == 1 else f'{jobs} parallel processes'}")
+    where = f"on the Dask cluster at {scheduler}" if scheduler else f"with {'1 process' if jobs == 1 else f'{jobs} parallel processes'}"
+    say(f"solving {total} case{'s' if total != 1 else ''} (base + {total - 1} scenario{'s' if total != 2 else ''}) {where}")
     done: list = []  # results of the cases solved, their reports still in memory
 
     def started(task) -> None:
@@ -326,7 +343,7 @@ def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver
             return []
 
     try:
-        results = run_tasks(tasks, jobs, started=started, finished=finished)
+        results = run_tasks(tasks, jobs, started=started, finished=finished, scheduler=scheduler)
         from optimizer.files import rendered
         from optimizer.report.compare import cases_from, compare
         from optimizer.report.json_out import dumps
@@ -345,11 +362,11 @@ def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver
         kept = write_done()
         say(f"plan: {err}" + (f" ({', '.join(map(str, kept))})" if kept else ""))
         return EXIT_FAULT
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         kept = write_done()
         listed = f" ({', '.join(map(str, kept))})" if kept else ""
-        say(f"interrupted: {len(kept)} of {total} reports written, no comparison{listed}")
-        return EXIT_INTERRUPTED
+        say(f"{_stopped(stop)}: {len(kept)} of {total} reports written, no comparison{listed}")
+        return _interrupted(stop)
     for path in written[:-1]:
         say(f"report: {path}")
     say(f"comparison: {written[-1]}")
@@ -358,11 +375,64 @@ def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver
     return EXIT_PLAN if all(r.kpis["status"] in (OPTIMAL, FEASIBLE) for r in results) else EXIT_NO_PLAN
 
 
+def _scheduler(option: str | None) -> str | None:
+    """--scheduler, else $DASK_SCHEDULER_ADDRESS (read without importing Dask)."""
+    return option or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+
+
+def _stopped(stop: KeyboardInterrupt) -> str:
+    return "terminated (SIGTERM)" if type(stop).__name__ == "Terminated" else "interrupted"
+
+
+def _interrupted(stop: KeyboardInterrupt) -> int:
+    """130 for Ctrl-C, 143 for SIGTERM (the shell's 128 + signal number)."""
+    return EXIT_TERMINATED if type(stop).__name__ == "Terminated" else EXIT_INTERRUPTED
+
+
 def _import_in_background(*modules: str) -> None:
     import importlib
     import threading
 
     threading.Thread(target=lambda: [importlib.import_module(m) for m in modules], daemon=True).start()
+
+
+@main.command()
+@click.argument("workbook", required=False, type=click.Path(path_type=Path, dir_okay=True))
+@click.option("--samples", type=click.IntRange(min=1), help="Monte Carlo: solve this many samples, every range drawn together [default: a tornado, each range at its low and its high].")
+@click.option("--seed", type=click.IntRange(min=0), help="With --samples: the random seed; the same seed gives the same samples [default: 0].")
+@click.option("--scenario", default="base", show_default=True, help="Sweep around this scenario of the scenarios sheet.")
+@click.option("--out", type=click.Path(), help="Sweep workbook (.xlsx), or a folder for it [default: reports/<workbook>-tornado.xlsx or -monte-carlo.xlsx].")
+@click.option("--results", type=click.Path(path_type=Path), help="Results file (CSV), one line per finished case [default: the sweep workbook's name with .csv].")
+@click.option("--resume", is_flag=True, help="Keep the cases already in the results file and solve only the others.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Cases solved at once, each in its own local process [default: the number of cores].")
+@click.option("--scheduler", metavar="ADDRESS", help="Solve on the Dask cluster whose scheduler is at ADDRESS [default: $DASK_SCHEDULER_ADDRESS, else local processes].")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Solver time limit per case in seconds (overrides time_limit_s).")
+@click.option("--gap", type=click.FloatRange(min=0), help="Relative optimality gap per case (overrides mip_rel_gap).")
+@click.option("--json", "as_json", is_flag=True, help="Print the sweep's figures as JSON on standard output.")
+def sweep(workbook: Path | None, samples: int | None, seed: int | None, scenario: str, out: str | None, results: Path | None, resume: bool, jobs: int | None, scheduler: str | None, time_limit: float | None, gap: float | None, as_json: bool) -> None:
+    """Which input matters, and how bad can it get: re-optimise WORKBOOK (default: the bundled example) over its ranges sheet."""
+    from optimizer.files import output_path
+    from optimizer.sweeps.command import default_names, sweep_command
+    from optimizer.sweeps.run import SweepConfig
+
+    workbook = workbook or example_workbook()
+    if seed is not None and samples is None:
+        raise click.UsageError("--seed applies to --samples (a Monte Carlo sweep) only.")
+    if scheduler is not None and jobs is not None:
+        raise click.UsageError("--jobs and --scheduler exclude each other: --jobs starts local processes, --scheduler uses a cluster's workers.")
+    report = output_path(out, default_names(workbook, scenario, samples))
+    cfg = SweepConfig(
+        workbook=Path(workbook), out=report, results=results or report.with_suffix(".csv"), scenario=scenario, samples=samples,
+        seed=seed or 0, time_limit_s=time_limit, mip_rel_gap=gap, jobs=jobs, scheduler=_scheduler(scheduler) if jobs is None else None,
+        resume=resume,
+    )
+    with stdout_reserved() if as_json else contextlib.nullcontext(click.echo) as emit:
+        try:
+            code = sweep_command(cfg, as_json=as_json, emit=emit)
+        except KeyboardInterrupt:  # while reading: nothing written yet
+            say("interrupted: nothing written")
+            code = EXIT_INTERRUPTED
+    sys.exit(code)
 
 
 @main.command()
@@ -417,6 +487,15 @@ def validate(workbook: Path, scenario: str | None) -> None:
                     warned = True
             except InputError as err:
                 problems += [p for p in err.problems if p not in problems]
+        ranges = None
+        if not problems and "ranges" in raw.sheets:
+            from optimizer.sweeps.cases import check_ranges
+
+            try:
+                ranges = check_ranges(raw)
+                report_problems(list(ranges.warnings), warnings=True)
+            except InputError as err:
+                problems += err.problems
         if problems:
             raise InputError(problems)
     except InputError as err:
@@ -426,6 +505,7 @@ def validate(workbook: Path, scenario: str | None) -> None:
     say(
         f"{workbook}: valid — {len(inp.variants)} variants, {len(inp.categories)} categories, {len(inp.parts)} options, "
         f"{len(inp.packs)} packs, {len(inp.plants)} plants; scenarios checked: {', '.join(names)}"
+        + (f"; ranges checked at their low and high: {', '.join(ranges.names())}" if ranges is not None and ranges.uncertainties else "")
     )
 
 

@@ -54,19 +54,23 @@ def output_path(out: str | os.PathLike | None, default_name: str) -> Path:
     return path
 
 
-def check_outputs(paths: list[Path], inputs: tuple[Path, ...] = (), what: str = "output") -> None:
+def check_outputs(
+    paths: list[Path], inputs: tuple[Path, ...] = (), what: str = "output", *, suffix: str = SUFFIX
+) -> None:
     """Raise OutputError naming every destination that cannot be written, before any work is
-    done: nothing is created or changed here. `inputs` are files the command reads."""
-    problems = [p for path in paths for p in output_problems(Path(path), inputs, what)]
+    done: nothing is created or changed here. `inputs` are files the command reads; `suffix`
+    the ending the names must have (a sweep's results file is .csv)."""
+    problems = [p for path in paths for p in output_problems(Path(path), inputs, what, suffix=suffix)]
     if problems:
         raise OutputError(problems)
 
 
 def output_problems(
-    path: Path, inputs: tuple[Path, ...] = (), what: str = "output", *, windows: bool = os.name == "nt"
+    path: Path, inputs: tuple[Path, ...] = (), what: str = "output", *, windows: bool = os.name == "nt",
+    suffix: str = SUFFIX,
 ) -> list[Problem]:
     """What is wrong with `path` as a destination (empty: it can be written)."""
-    wrong = _name_problem(path, windows) or _place_problem(path, inputs)
+    wrong = _name_problem(path, windows, suffix) or _place_problem(path, inputs)
     if not wrong:
         return []
     message, hint = wrong
@@ -79,7 +83,7 @@ def _shown(path: Path) -> str:
     return "".join("?" if ord(ch) < 32 or ord(ch) == 127 else ch for ch in text)
 
 
-def _name_problem(path: Path, windows: bool) -> tuple[str, str] | None:
+def _name_problem(path: Path, windows: bool, suffix: str = SUFFIX) -> tuple[str, str] | None:
     """(what is wrong, hint) with the name itself, wherever it would go."""
     text = str(path)
     try:
@@ -90,9 +94,10 @@ def _name_problem(path: Path, windows: bool) -> tuple[str, str] | None:
     control = sorted({f"U+{ord(ch):04X}" for ch in text if ord(ch) < 32 or ord(ch) == 127})
     if control:
         return f"has control characters in its name ({', '.join(control)})", _RETYPE
-    if not path.name.lower().endswith(SUFFIX) or path.name.lower() == SUFFIX:
-        return (f"does not end in {SUFFIX}", f"Reports, comparisons and templates are Excel workbooks: "
-                f"name the file ...{SUFFIX}, or end the path with {os.sep} to name a folder.")
+    if not path.name.lower().endswith(suffix) or path.name.lower() == suffix:
+        kind = "Reports, comparisons and templates are Excel workbooks" if suffix == SUFFIX else f"This file is {suffix}"
+        return (f"does not end in {suffix}",
+                f"{kind}: name the file ...{suffix}, or end the path with {os.sep} to name a folder.")
     device = path.name.split(".")[0].strip().lower() in _WINDOWS_DEVICES
     if windows and (set(path.name) & _WINDOWS_FORBIDDEN or device):
         return ('has a name Windows does not allow (none of < > : " | ? * \\, not a device name such as CON)',

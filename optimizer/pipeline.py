@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from models.data import Future, PlanInput
+from optimizer.clock import REPORT_RESERVE_S, Deadline
 from optimizer.problems import InputError, Problem
 from optimizer.solving.case import Case, Source
 from optimizer.text import duration
@@ -20,9 +21,12 @@ if TYPE_CHECKING:  # the solver stack is imported only when a case is solved
     from optimizer.solving.robust import RobustOutcome
 
 
-# The baseline without sharing gets what the main solve left of the time limit, but at least this
-# share of it, so that a plan solve takes at most about 1.25 time limits.
-BASELINE_SHARE = 0.25
+# Shares of the time limit kept from the main solve: for the case without sharing (it starts from
+# the main plan, so it has one however short its limit) and for the analysis (capped: it needs a few
+# seconds on the largest workbooks; more only buys more what-if re-solves).
+BASELINE_SHARE = 0.2
+ANALYSIS_SHARE, ANALYSIS_MAX_S = 0.1, 4.0
+MIN_SOLVE_S = 1e-3  # a solve always gets a moment, however little the time limit leaves
 
 
 def load_input(workbook: Path, scenario: str) -> tuple[Source, PlanInput, list[Problem]]:
@@ -44,26 +48,43 @@ def solve_case(
     sharing_baseline: bool = True,
     log: Callable[[str], None] = lambda _text: None,
     solver_log: Callable[[str], None] | None = None,
+    deadline: Deadline | None = None,
 ) -> Case:
     """Solve the case, its no-sharing baseline, and the analysis the report explains it with
-    (marginal values and what-ifs re-solve small models, so they belong to solving)."""
+    (marginal values and what-ifs re-solve small models, so they belong to solving), all within the
+    time limit: `deadline` is the command's (started with it), else the limit counts from now.
+
+    The main solve gets what is left after keeping shares for the baseline, the analysis and the
+    report; the baseline (warm-started from the main plan, so it always has one) gets what the main
+    solve left; the analysis what is left then, and skips what does not fit."""
     from optimizer.analysis.analyse import analyse
     from optimizer.solving.solve import FEASIBLE, OPTIMAL, make_plan
 
-    outcome = make_plan(inp, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log)
+    limit = inp.settings.time_limit_s if time_limit_s is None else time_limit_s
+    deadline = deadline or Deadline.from_now(limit)
+    baseline_wanted = sharing_baseline and inp.settings.cross_brand_sharing
+    analysis = min(ANALYSIS_MAX_S, ANALYSIS_SHARE * limit)
+    keep = REPORT_RESERVE_S + analysis + (BASELINE_SHARE * limit if baseline_wanted else 0.0)
+    log(f"time limit {duration(limit)}, gap {inp.settings.mip_rel_gap if mip_rel_gap is None else mip_rel_gap:g} "
+        "(every phase included: the plan, the case without sharing, the analysis and the report)")
+    outcome = make_plan(inp, time_limit_s=max(MIN_SOLVE_S, deadline.left(keep)), mip_rel_gap=mip_rel_gap, log=log,
+                        solver_log=solver_log)
+    outcome.time_limit_s = limit  # the command's limit, which the report states; the solve had its share
     case = Case(source, inp, outcome)
     if sharing_baseline and outcome.status in (OPTIMAL, FEASIBLE):
         if not inp.settings.cross_brand_sharing:
             case.baseline = outcome
+        elif deadline.left(REPORT_RESERVE_S + analysis) < MIN_SOLVE_S:
+            outcome.warnings.append("The case without cross-brand sharing was not solved: the time limit was spent "
+                                    "(raise --time-limit to state what sharing is worth).")
         else:
-            limit = inp.settings.time_limit_s if time_limit_s is None else time_limit_s
-            left = max(BASELINE_SHARE * limit, limit - sum(outcome.seconds.values()))
+            left = deadline.left(REPORT_RESERVE_S + analysis)
             log(f"solving the same case without cross-brand sharing (what sharing is worth; time limit {duration(left)})")
             alone = replace(inp, settings=replace(inp.settings, cross_brand_sharing=False))
             case.baseline = make_plan(
                 alone, time_limit_s=left, mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log, start=outcome.plan
             )
-    case.analysis = analyse(case)
+    case.analysis = analyse(case, seconds=deadline.left(REPORT_RESERVE_S))
     return case
 
 
@@ -133,10 +154,14 @@ def same_names(futures: list[Future]) -> list[Problem]:
 
 def solve_robust_case(source: Source, futures: list[Future], *, worst_case: bool = False, time_limit_s: float | None = None,
                       mip_rel_gap: float | None = None, log: Callable[[str], None] = lambda _text: None,
-                      solver_log: Callable[[str], None] | None = None) -> RobustCase:
-    """One design for every future, each future's own optimum and the regret matrix."""
+                      solver_log: Callable[[str], None] | None = None, deadline: Deadline | None = None) -> RobustCase:
+    """One design for every future, each future's own optimum and the regret matrix, within the
+    time limit (`deadline`: the command's, else counted from now; the report keeps its reserve)."""
     from optimizer.solving.robust import make_robust_plan
 
-    outcome = make_robust_plan(futures, objective="worst" if worst_case else "expected", time_limit_s=time_limit_s,
+    limit = futures[0].inp.settings.time_limit_s if time_limit_s is None else time_limit_s
+    deadline = deadline or Deadline.from_now(limit)
+    outcome = make_robust_plan(futures, objective="worst" if worst_case else "expected",
+                               time_limit_s=max(MIN_SOLVE_S, deadline.left(REPORT_RESERVE_S)),
                                mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log)
     return RobustCase(source, futures, outcome)

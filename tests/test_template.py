@@ -33,6 +33,8 @@ SPEC = {
     "locks": ["variant", "item", "choice"],
     "years": ["year", "demand_factor", "capacity_factor", "pack_cost_factor", "part_cost_factor", "ceiling_factor", "discount_factor"],
     "futures": ["scenario", "probability"],
+    # Beyond the spec: plan sweep's uncertain inputs, transcribed from docs/sweeps.md.
+    "ranges": ["name", "sheet", "match", "column", "op", "low", "high", "most_likely", "distribution"],
 }
 SETTINGS = {"lifecycle_years": 6, "wh_per_km_per_kg": 0.05, "time_limit_s": 60, "mip_rel_gap": 0.001, "integer_units": "no", "cross_brand_sharing": "yes"}
 RULES = {"max_length_mm": 3400, "max_width_mm": 1480, "max_height_mm": 2000, "max_seats": 4, "max_payload_kg": 350, "max_power_kw": 47}

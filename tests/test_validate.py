@@ -431,7 +431,9 @@ NUMERIC = (NUMBER, POSITIVE, SIGNED, WHOLE)
 def _numeric_cells():
     """(sheet, column or setting, limit) for every number a workbook can hold."""
     for spec in SHEETS:
-        if spec.name in ("settings", "rules", "scenarios"):
+        # scenarios and ranges hold changes, checked where they land (a range's low and high are
+        # factors or amounts: the cell they make is checked at each end, test_ranges.py)
+        if spec.name in ("settings", "rules", "scenarios", "ranges"):
             continue
         for col in spec.columns:
             if col.kind in NUMERIC:
@@ -518,7 +520,9 @@ KEYWORDS = {("demand", "scope")}  # NAME columns that hold a keyword of the form
 
 def _name_columns():
     for spec in SHEETS:
-        if spec.name in ("settings", "rules", "scenarios"):
+        # scenarios and ranges hold changes, checked where they land (a range's low and high are
+        # factors or amounts: the cell they make is checked at each end, test_ranges.py)
+        if spec.name in ("settings", "rules", "scenarios", "ranges"):
             continue
         for col in spec.columns:
             if col.kind in (NAME, LIST) and (spec.name, col.name) not in KEYWORDS:

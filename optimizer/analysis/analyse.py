@@ -25,14 +25,20 @@ class CaseAnalysis:
     seconds: float = 0.0
 
 
-def analyse(case: Case, *, what_ifs: bool = True) -> CaseAnalysis:
-    """`what_ifs`: re-solve small MIPs for rules on discrete choices (about 0.1 s each)."""
+def analyse(case: Case, *, what_ifs: bool = True, seconds: float | None = None) -> CaseAnalysis:
+    """`what_ifs`: re-solve small MIPs for rules on discrete choices (about 0.1 s each); `seconds`:
+    the time the analysis may take (None: as long as it needs, with its usual what-if budget)."""
     started = time.perf_counter()
     o, inp = case.outcome, case.plan_input
     out = CaseAnalysis()
     if o.plan is not None and o.evaluation is not None:
         out.checks = kei_checks(inp, o.plan, o.evaluation)
-        out.limits = analyse_limits(inp, o.plan, o.evaluation, what_ifs=what_ifs)
+        if seconds is None:
+            out.limits = analyse_limits(inp, o.plan, o.evaluation, what_ifs=what_ifs)
+        else:
+            model = o.seconds.get("build", 0.0) + o.seconds.get("handover", 0.0)
+            out.limits = analyse_limits(inp, o.plan, o.evaluation, what_ifs=what_ifs, budget_s=seconds,
+                                        marginals_s=2.5 * model + 0.1)
         out.cars = cost_per_car(inp, o.plan, o.evaluation)
         out.pays = who_pays(case)
         base = case.baseline.evaluation if case.baseline is not None and case.baseline is not o else None

@@ -62,6 +62,7 @@ class LimitsAnalysis:
     lp_relaxed: bool
     seconds: dict[str, float]
     over: str  # what the yen count: 'over 6 years', or over a programme in present value
+    skipped: str = ""  # why some of it was not analysed (the time limit), for the reader
 
 
 def yen(x: float) -> str:
@@ -74,15 +75,22 @@ def yen(x: float) -> str:
     return f"¥{a:,.0f}"
 
 
-def analyse_limits(inp: PlanInput, plan: Plan, ev: Evaluation, *, what_ifs: bool = True, budget_s: float = WHAT_IF_BUDGET_S) -> LimitsAnalysis:
+def analyse_limits(inp: PlanInput, plan: Plan, ev: Evaluation, *, what_ifs: bool = True, budget_s: float = WHAT_IF_BUDGET_S,
+                   marginals_s: float | None = None) -> LimitsAnalysis:
+    """`budget_s` bounds the whole analysis; `marginals_s` is what the plan's LP is expected to take
+    (about two model builds): when the budget cannot hold it, the limits are not analysed."""
     over = horizon(inp)
     seconds: dict[str, float] = {}
+    if marginals_s is not None and budget_s < marginals_s:
+        return LimitsAnalysis([], None, False, seconds, over,
+                              skipped="not analysed: the time limit was spent before there was time for it (raise --time-limit)")
     started = time.perf_counter()
     lp, found = mg.marginals(inp, plan)
     seconds["marginals"] = time.perf_counter() - started
     limits = [_continuous(inp, m, over) for m in found]
     started = time.perf_counter()
-    limits += _discrete(inp, plan, ev, over, what_ifs, budget_s, lp.cost_jpy if lp else None)
+    left = min(WHAT_IF_BUDGET_S, budget_s - seconds["marginals"])
+    limits += _discrete(inp, plan, ev, over, what_ifs and left > MIN_SOLVE_S, left, lp.cost_jpy if lp else None)
     seconds["what-ifs"] = time.perf_counter() - started
     limits.sort(key=lambda x: (x.basis != LP_BASIS, x.worth_jpy is None, -abs(x.worth_jpy or 0.0), x.rule, x.subject))
     return LimitsAnalysis(limits, lp.cost_jpy if lp else None, bool(lp and lp.relaxed), seconds, over)

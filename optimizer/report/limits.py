@@ -42,6 +42,8 @@ def write_limits(ws: Worksheet, la: LimitsAnalysis | None) -> None:
         "they are listed when close, with the cost of a stated change found by re-solving the plan with only the variants "
         "concerned free to re-choose their parts and pack (a full re-plan could do better).",
     ]
+    if la.skipped:
+        notes.insert(0, f"What limits the plan was {la.skipped}.")
     r = paragraphs(ws, 2, notes, columns=WIDTH, font=NOTE_FONT, chars_per_line=150) + 1
     put(ws, r, 1, "Binding limits and their value").font = SECTION_FONT
     r = paragraphs(ws, r + 1, [f"• {x.sentence}" for x in lp] or ["No continuous limit binds."], columns=WIDTH, chars_per_line=150) + 1

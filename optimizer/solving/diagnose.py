@@ -45,7 +45,7 @@ KEI_RULES: dict[str, tuple[str, str, str]] = {
 # A slack counts as used above this share of its rule's own size (solver noise is ~1e-7).
 USED = 1e-6
 DIAGNOSIS_GAP = 1e-4
-MIN_SECONDS = 5.0  # the search's budget when the workbook's time limit is shorter
+MIN_SECONDS = 1.0  # the search's budget when the time left is shorter
 
 RuleKey = tuple[str, tuple]  # (family, (future, subject)): subject None for a kei rule
 

@@ -78,6 +78,11 @@ class HighsRun:
 _banner_printed = False
 
 
+# Threads HiGHS may use in this process (None: HiGHS's own choice). A sweep's worker process sets 1:
+# N workers then use N cores, not N times HiGHS's default.
+THREADS: int | None = None
+
+
 def new_highs() -> highspy.Highs:
     """A HiGHS instance, silent. HiGHS prints a banner on the C-level standard output the first
     time one is made in a process; it goes to the null device (a planner has no use for it, and
@@ -219,6 +224,8 @@ def run_highs(
     h = new_highs()
     h.setOptionValue("output_flag", log_line is not None)
     h.setOptionValue("log_to_console", False)
+    if THREADS is not None:
+        h.setOptionValue("threads", THREADS)
     if log_line is not None:
         h.cbLogging.subscribe(lambda event: log_line(event.message.rstrip("\n")))
     h.setOptionValue("time_limit", float(time_limit_s))

@@ -30,7 +30,7 @@ from optimizer.solving.solve import (
 
 # Shares of the time limit: the extensive form, then every future's own optimum, then the bets.
 MAIN_SHARE, OWN_SHARE, BETS_SHARE = 0.6, 0.2, 0.2
-MIN_SOLVE_S = 1.0
+MIN_SOLVE_S = 0.2
 
 
 @dataclass

@@ -7,6 +7,7 @@ because it would mean the formulation and the spec's cost have drifted apart.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
@@ -30,7 +31,8 @@ AGREEMENT_TOLERANCE = 1e-6
 # When HiGHS stops at the time limit without any plan, the heuristic of optimizer.solving.start gets
 # this share of the limit (at least HEURISTIC_MIN_S) to find one.
 HEURISTIC_SHARE = 0.25
-HEURISTIC_MIN_S = 2.0
+HEURISTIC_MAX_S = 2.0  # ... and at most this: HiGHS stops that much before its limit when it has no plan by then
+HEURISTIC_MIN_S = 0.5
 BROKEN_SHOWN = 5  # rules a broken plan's message lists
 
 
@@ -74,7 +76,10 @@ def make_plan(
 ) -> Outcome:
     """Solve the workbook's plan. `log` gets progress lines; `solver_log` HiGHS's own log;
     `start` is a plan known to obey every rule, handed to HiGHS as its first incumbent; `design`
-    keeps a design (offers, parts, packs, launch years) and plans only units, plants and lines."""
+    keeps a design (offers, parts, packs, launch years) and plans only units, plants and lines.
+    The time limit is this call's wall clock: building and handing over the model, HiGHS, the local
+    search and, when HiGHS has no plan near the limit, the fallback heuristic all fit in it."""
+    entered = time.perf_counter()
     limit = inp.settings.time_limit_s if time_limit_s is None else time_limit_s
     gap_target = inp.settings.mip_rel_gap if mip_rel_gap is None else mip_rel_gap
     seconds: dict[str, float] = {}
@@ -113,12 +118,15 @@ def make_plan(
         constraints=len(compiled.rows),
         nonzeros=compiled.nonzeros,
     )
+    highs_limit = max(1e-3, limit - (time.perf_counter() - entered))
+    heuristic = min(HEURISTIC_MAX_S, HEURISTIC_SHARE * highs_limit)  # kept for the fallback if HiGHS has no plan
     log(
         f"model: {size.variables:,} variables ({size.binaries:,} yes/no), {size.constraints:,} constraints; "
-        f"solving with HiGHS (time limit {duration(limit)}, gap {gap_target:g})"
+        f"solving with HiGHS ({duration(highs_limit)} of the time limit, gap {gap_target:g})"
     )
     start_vector = None if start is None else compiled.vector(pm.values_for(start))
-    run = run_model(pm, compiled, limit, gap_target, start_vector, solver_log, seconds, base, log)
+    run = run_model(pm, compiled, highs_limit, gap_target, start_vector, solver_log, seconds, base, log,
+                    without_plan_by=highs_limit - heuristic)
     base["size"] = size
 
     if not run.has_solution and not run.infeasible:
@@ -127,7 +135,7 @@ def make_plan(
         from optimizer.solving.start import first_plan
 
         heuristic_started = time.perf_counter()
-        fallback = first_plan(pm, compiled, max(HEURISTIC_MIN_S, HEURISTIC_SHARE * limit), log)
+        fallback = first_plan(pm, compiled, max(HEURISTIC_MIN_S, limit - (time.perf_counter() - entered)), log)
         seconds["start heuristic"] = time.perf_counter() - heuristic_started
         if fallback is not None:
             return _finish(inp, fallback, FEASIBLE, None, _yen(run.dual_bound), **base)
@@ -145,10 +153,18 @@ def make_plan(
     return _finish(inp, plan, status, run.objective * SCALE_JPY, _yen(run.dual_bound), **base)
 
 
-def run_model(pm, compiled, limit: float, gap_target: float, start_vector, solver_log, seconds: dict, base: dict, log) -> HighsRun:
-    """HiGHS on the compiled model; when its bound stalls, local search for the rest of the limit."""
+def run_model(pm, compiled, limit: float, gap_target: float, start_vector, solver_log, seconds: dict, base: dict, log,
+              without_plan_by: float | None = None) -> HighsRun:
+    """HiGHS on the compiled model; when its bound stalls, local search for the rest of the limit.
+    `without_plan_by`: stop at that many seconds if HiGHS has no plan yet (the fallback's turn)."""
     watch = StallWatch(limit)
-    run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, start=start_vector, log_line=solver_log, stop_when=watch)
+
+    def stop(seconds_: float, objective: float, bound: float) -> bool:
+        if without_plan_by is not None and seconds_ >= without_plan_by and not math.isfinite(objective):
+            return True
+        return watch(seconds_, objective, bound)
+
+    run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, start=start_vector, log_line=solver_log, stop_when=stop)
     seconds["solve"] = run.seconds
     base.update(highs_status=run.model_status, nodes=run.nodes)
     if run.stopped and run.has_solution:
@@ -178,7 +194,8 @@ def _polished(pm, compiled, run, watch: StallWatch, limit: float, gap_target: fl
 
 def _no_plan(inp: PlanInput, findings: list[Finding], base: dict, log: Callable[[str], None], design: Design | None = None) -> Outcome:
     """No plan exists: say why (the checks) and what to change (the fewest rules, by relaxation)."""
-    diagnosis = diagnose(inp, findings, time_limit_s=base["time_limit_s"], log=log, design=design)
+    left = base["time_limit_s"] - sum(base["seconds"].values())  # what the solve left of the limit
+    diagnosis = diagnose(inp, findings, time_limit_s=left, log=log, design=design)
     return Outcome(INFEASIBLE, None, None, None, None, None, diagnosis.conflicts(), **base, diagnosis=diagnosis)
 
 

@@ -1,8 +1,9 @@
-"""Solving many cases of one workbook (the base case and every scenario), in parallel processes.
+"""Solving many cases of one workbook (the base case and every scenario) on the sweep engine.
 
-Cases are independent, so each is solved in a worker process (`--jobs N`). Results are the
-same whatever N is: every case is validated, solved and reported by the same code, from the
-same input, and results are put back in the workbook's order, never the order they finish in.
+Cases are independent, so each is solved by a worker (optimizer.sweeps.engine: a local cluster of
+`--jobs N` processes, or a Dask cluster). Results are the same whatever N is: every case is
+validated, solved and reported by the same code, from the same input, and results are put back
+in the workbook's order, never the order they finish in.
 
 Workers never write files: a worker builds its report in memory and the parent writes it
 atomically. So a worker that crashes, or is stopped by Ctrl-C, cannot leave a half-written
@@ -11,16 +12,13 @@ or temporary file behind, and every file written is complete.
 
 from __future__ import annotations
 
+import hashlib
 import io
-import multiprocessing
+import json
 import os
-import signal
 import sys
-import threading
 import time
 import traceback
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -63,6 +61,15 @@ class Task:
     @property
     def scenario(self) -> str:
         return self.source.scenario
+
+    @property
+    def key(self) -> str:
+        """Names the case's inputs (the engine's job protocol)."""
+        payload = [str(self.source.workbook), self.source.sha256, self.scenario, self.time_limit_s, self.mip_rel_gap, self.sharing_baseline]
+        return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
+
+    def run(self) -> Result:
+        return solve_task(self)
 
 
 @dataclass(frozen=True)
@@ -145,7 +152,6 @@ def solve_task(task: Task) -> Result:
     from optimizer.pipeline import solve_case
     from optimizer.report import build_report
 
-    _announce(task.index)
     started = time.perf_counter()
     solver_log = (lambda text: print(f"[{task.scenario}] {text}", file=sys.stderr, flush=True)) if task.solver_log else None
     case = solve_case(
@@ -165,160 +171,49 @@ def solve_task(task: Task) -> Result:
     )
 
 
-def default_jobs() -> int:
-    """The cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def run_tasks(
     tasks: list[Task],
-    jobs: int,
+    jobs: int | None,
     *,
     started: Callable[[Task], None] = lambda _t: None,
     finished: Callable[[Task, Result], None] = lambda _t, _r: None,
+    scheduler: str | None = None,
 ) -> list[Result]:
-    """Solve every task, `jobs` at a time; `finished` is called in this process as each case
-    completes (it writes the report). Returns the results in task order.
+    """Solve every task on `jobs` local worker processes (or the cluster at `scheduler`);
+    `finished` is called in this process as each case completes (it writes the report). Returns
+    the results in task order.
 
-    Raises BatchError when a worker fails; KeyboardInterrupt stops the workers at once."""
-    jobs = max(1, min(jobs, len(tasks)))
+    Raises BatchError when a worker fails; KeyboardInterrupt (or engine.Terminated) stops the
+    workers at once."""
+    from optimizer.sweeps.engine import JobFailed, Workers
+
     results: dict[int, Result] = {}
-    # Worker processes even for --jobs 1: Ctrl-C must stop a solve at once, and a solve in this
-    # process would only see it when HiGHS returns (at worst after the time limit).
-    ctx = _context()
-    queue = ctx.SimpleQueue()  # workers announce the task they start
-    by_index = {t.index: t for t in tasks}
-    announced: set[int] = set()
 
-    def announce(task: Task) -> None:  # each start reported once, and always before its end
-        if task.index not in announced:
-            announced.add(task.index)
-            started(task)
+    def done(task: Task, result: Result) -> None:
+        results[task.index] = result
+        finished(task, result)
 
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(queue,))
-    clean = False
-    interrupted = _CtrlC()
+    jobs = max(1, min(jobs or default_jobs(), len(tasks)))
     try:
-        futures: dict[Future, Task] = {pool.submit(solve_task, t): t for t in tasks}
-        pending = set(futures)
-        while pending:
-            interrupted.check()
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            # Ends before the starts of this poll: a worker that finished a case and took the
-            # next one is reported in that order.
-            for future in sorted(done, key=lambda f: futures[f].index):
-                task = futures[future]
-                try:
-                    result = future.result()
-                except BrokenProcessPool as exc:
-                    raise BatchError(
-                        f"scenario {task.scenario!r}: a solver process stopped unexpectedly (killed, or out of memory?); "
-                        "reports of cases already done were kept"
-                    ) from exc
-                except Exception as exc:
-                    raise BatchError(_failure(task, exc)) from exc
-                results[task.index] = result
-                announce(task)
-                finished(task, result)
-            _drain(queue, by_index, announce)
-        clean = True
-    finally:
-        interrupted.restore()
-        if not clean:  # Ctrl-C or a failure: stop the workers now rather than after their solves
-            _stop_workers(pool)
-        pool.shutdown(wait=clean, cancel_futures=True)
-        queue.close()
+        with Workers(jobs, scheduler) as workers:
+            workers.run(tasks, done, started=started)
+    except JobFailed as exc:
+        task = exc.job
+        if exc.lost:
+            raise BatchError(
+                f"scenario {task.scenario!r}: a solver process stopped unexpectedly (killed, or out of memory?); "
+                "reports of cases already done were kept"
+            ) from exc
+        raise BatchError(_failure(task, exc.cause)) from exc
     return [results[t.index] for t in tasks]
 
 
-class _CtrlC:
-    """Ctrl-C noted, and acted on only between polls (as KeyboardInterrupt from `check`).
+def default_jobs() -> int:
+    from optimizer.sweeps.engine import default_jobs as cores
 
-    A KeyboardInterrupt raised wherever the main thread happens to be can land inside
-    concurrent.futures' `wait` while it holds a future's lock; the pool's manager thread then
-    blocks on that lock and the interpreter hangs at exit, joining it. Noting the signal and
-    raising at a known point avoids that, and lets a report being written finish whole."""
-
-    def __init__(self) -> None:
-        self.seen = False
-        self.installed = False
-        # Only from the main thread (Python's rule), and not where Ctrl-C is ignored (a
-        # background job): that choice is the caller's.
-        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-            self.previous = signal.signal(signal.SIGINT, self._note)
-            self.installed = True
-
-    def _note(self, _signum, _frame) -> None:
-        self.seen = True
-
-    def check(self) -> None:
-        if self.seen:
-            raise KeyboardInterrupt
-
-    def restore(self) -> None:
-        if self.installed:
-            signal.signal(signal.SIGINT, self.previous if self.previous is not None else signal.default_int_handler)
-            self.installed = False
-
-
-def start_workers() -> None:
-    """Start the server that worker processes are forked from now, so that its imports (the
-    solver stack and the report: seconds) overlap this process's reading and validation.
-    Optional: run_tasks starts it when needed."""
-    if _context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
-
-
-def _context():
-    """Worker processes that start clean. Not "fork": HiGHS keeps a pool of threads in a
-    process that has solved anything, and a child forked from it inherits the pool without its
-    threads and waits for them forever. "forkserver" forks workers from a clean server process
-    that has imported the solver stack once (so workers start fast); "spawn" elsewhere."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["optimizer.sweeps.batch", "optimizer.pipeline", "optimizer.report", "optimizer.report.json_out", "optimizer.analysis.kpis"])
-        return ctx
-    return multiprocessing.get_context("spawn")
+    return cores()
 
 
 def _failure(task: Task, exc: BaseException) -> str:
     where = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return f"scenario {task.scenario!r} could not be solved: {where} (this is a fault in plan, not in the workbook)"
-
-
-_queue = None  # in a worker: where it announces the task it starts
-
-
-def _init_worker(queue) -> None:
-    """Workers leave Ctrl-C to the parent, which stops them; otherwise every worker would print
-    its own traceback."""
-    global _queue
-    _queue = queue
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _announce(index: int) -> None:
-    if _queue is not None:
-        _queue.put(index)
-
-
-def _drain(queue, by_index: dict[int, Task], started: Callable[[Task], None]) -> None:
-    while not queue.empty():
-        started(by_index[queue.get()])
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
-    if terminate is not None:
-        terminate()
-        return
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        if process.is_alive():
-            process.terminate()
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.join(timeout=5)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 
 from optimizer.problems import InputError, Problem
-from optimizer.workbook.schema import NAME, RULES, SCENARIO_OPS, SETTINGS, SHEET, TEXT, YESNO, LIST
+from optimizer.workbook.schema import CHANGE_SHEETS, LIST, NAME, RULES, SCENARIO_OPS, SETTINGS, SHEET, TEXT, YESNO
 from optimizer.workbook.convert import clean_name
 from optimizer.workbook.validate import RATIOS, _did_you_mean, convert
 from optimizer.workbook.read import RawRow, RawSheet, RawWorkbook, normalise
@@ -79,13 +79,24 @@ def apply_scenario(raw: RawWorkbook, name: str) -> RawWorkbook:
         hint = _did_you_mean(name, names) or (f"Scenarios in this workbook: {', '.join(names)}." if names else "This workbook has no scenarios sheet rows.")
         raise InputError([Problem("scenarios", None, "scenario", name, "no scenario of that name", hint)])
     problems: list[Problem] = []
-    out = copy.deepcopy(raw)
-    scen = out.sheets["scenarios"]
-    for row in scen.rows:
-        if _text(row.cells.get("scenario")) == name:
-            _apply_row(out, scen, row, name, problems)
+    scen = raw.sheets["scenarios"]
+    rows = [row for row in scen.rows if _text(row.cells.get("scenario")) == name]
+    out = changed_copy(raw, [normalise(row.cells.get("sheet")) for row in rows])
+    for row in rows:
+        apply_row(out, scen, row, problems, who=f"scenario {name!r}", origin=f"scenario {name!r} (scenarios row {row.number})")
     if problems:
         raise InputError(problems)
+    return out
+
+
+def changed_copy(raw: RawWorkbook, sheets: list[str]) -> RawWorkbook:
+    """A copy of the workbook in which the named sheets (normalised names) may be changed: those are
+    copied, every other sheet is shared with `raw` (a sweep makes thousands of cases, each changing
+    a few sheets)."""
+    out = RawWorkbook(raw.path, raw.sha256, dict(raw.sheets))
+    for name in dict.fromkeys(sheets):
+        if name in out.sheets:
+            out.sheets[name] = copy.deepcopy(raw.sheets[name])
     return out
 
 
@@ -97,23 +108,37 @@ def _text(value: object) -> str:
     return clean_name(value)
 
 
-def _apply_row(raw: RawWorkbook, scen: RawSheet, row: RawRow, name: str, problems: list[Problem]) -> None:
+_FROM_ROW = object()
+
+
+def apply_row(
+    raw: RawWorkbook, changes: RawSheet, row: RawRow, problems: list[Problem], *, who: str, origin: str,
+    operand: object = _FROM_ROW, operand_column: str = "value", default_op: str | None = None,
+) -> None:
+    """Apply one change row (of the scenarios or ranges sheet: sheet, match, column, op) to `raw` in
+    place; the operand is the row's value cell unless given. Problems name the changes sheet's row
+    and column, prefixed by `who`; cells changed remember `origin` for later messages. Only sheets
+    of `changed_copy` may be changed."""
+
     def fail(column: str, value: object, message: str, hint: str = "") -> None:
-        problems.append(Problem(scen.title, row.number, column, value, f"scenario {name!r}: {message}", hint, scen.letter(column)))
+        problems.append(Problem(changes.title, row.number, column, value, f"{who}: {message}", hint, changes.letter(column)))
 
     sheet_name = normalise(row.cells.get("sheet"))
     spec = SHEET.get(sheet_name)
-    if spec is None or sheet_name == "scenarios":
-        fail("sheet", row.cells.get("sheet"), "is not a sheet a scenario can change", _did_you_mean(sheet_name, [s for s in SHEET if s != "scenarios"]))
+    if spec is None or sheet_name in CHANGE_SHEETS:
+        fail("sheet", row.cells.get("sheet"), f"is not a sheet {_changer(changes)} can change", _did_you_mean(sheet_name, [s for s in SHEET if s not in CHANGE_SHEETS]))
         return
-    op = normalise(row.cells.get("op"))
+    op = normalise(row.cells.get("op")) or (default_op or "")
     if op not in SCENARIO_OPS:
         fail("op", row.cells.get("op"), "is not an operation", "Use set, multiply or add.")
         return
     column = normalise(row.cells.get("column"))
-    operand = row.cells.get("value")
+    if operand is _FROM_ROW:
+        operand = row.cells.get(operand_column)
     match = _text(row.cells.get("match"))
-    origin = f"{name!r} (scenarios row {row.number})"
+
+    def fail_operand(column_: str, value: object, message: str, hint: str = "") -> None:
+        fail(operand_column if column_ == "value" else column_, value, message, hint)
 
     if sheet_name in _KEY_VALUE:
         key_col, known = _KEY_VALUE[sheet_name]
@@ -135,10 +160,10 @@ def _apply_row(raw: RawWorkbook, scen: RawSheet, row: RawRow, name: str, problem
         current = target.cells.get("value")
         if current is None:
             current = setting.default
-        new = _operate(op, current, operand, setting.kind, fail, percent=key in RATIOS)
+        new = _operate(op, current, operand, setting.kind, fail_operand, percent=key in RATIOS)
         if new is not _FAILED:
             target.cells["value"] = new
-            target.changed_by["value"] = origin
+            _remember(target, "value", origin)
         return
 
     col = spec.column(column)
@@ -163,11 +188,21 @@ def _apply_row(raw: RawWorkbook, scen: RawSheet, row: RawRow, name: str, problem
             if op != "set" and not isinstance(col.default, float):
                 continue  # multiply/add leave a blank "none" cell (e.g. no cost ceiling) as it is
             current = col.default
-        new = _operate(op, current, operand, col.kind, fail, unit=col.unit)
+        new = _operate(op, current, operand, col.kind, fail_operand, unit=col.unit)
         if new is _FAILED:
             return
         target.cells[column] = new
-        target.changed_by[column] = origin
+        _remember(target, column, origin)
+
+
+def _changer(changes: RawSheet) -> str:
+    return "a range" if normalise(changes.title) == "ranges" else "a scenario"
+
+
+def _remember(target: RawRow, column: str, origin: str) -> None:
+    """Which change set the cell; a cell a scenario set and a range then changed names both."""
+    before = target.changed_by.get(column)
+    target.changed_by[column] = origin if before is None or before == origin else f"{before}, then {origin}"
 
 
 _FAILED = object()

@@ -210,6 +210,22 @@ SHEETS = (
         required=False,
         help="Named what-if cases; the base case is the workbook as it stands.",
     ),
+    SheetSpec(
+        "ranges",
+        (
+            Column("name", NAME, help="What the uncertainty is called, e.g. battery prices; rows with the same name move together."),
+            Column("sheet", NAME, help="The sheet whose cells are uncertain."),
+            Column("match", TEXT, False, "", help="column=value to pick rows, blank or * for all rows; for settings and rules, the setting or rule name."),
+            Column("column", NAME, help="The numeric column that is uncertain (for settings and rules: value)."),
+            Column("op", NAME, False, "set", help="set: the cell takes the value; multiply: the cell is multiplied by it; add: it is added."),
+            Column("low", SIGNED, help="The lowest value (for multiply a factor, e.g. 0.8; for add an amount, e.g. -10)."),
+            Column("high", SIGNED, help="The highest value; not below low."),
+            Column("most_likely", SIGNED, False, None, help="The most likely value, between low and high; blank = halfway."),
+            Column("distribution", NAME, False, None, help="uniform, triangular or normal (clipped to low..high); blank = triangular with a most_likely, else uniform."),
+        ),
+        required=False,
+        help="Uncertain inputs for plan sweep: each at its low and high (tornado), or sampled together (Monte Carlo).",
+    ),
 )
 
 SHEETS += (
@@ -251,4 +267,7 @@ SHEETS += (
 SHEET = {s.name: s for s in SHEETS}
 LOCK_ITEMS = ("offer", "pack")
 SCENARIO_OPS = ("set", "multiply", "add")
+DISTRIBUTIONS = ("uniform", "triangular", "normal")
+# Sheets that change other sheets; neither a scenario nor a range may change them.
+CHANGE_SHEETS = ("scenarios", "ranges")
 DEMAND_SCOPES = ("total", "brand", "body_style", "variant")

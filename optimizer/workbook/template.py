@@ -12,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from models.data import DEMAND_SCOPES
 from optimizer.report.style import HEADER_FILL, HEADER_FONT, LABEL_FONT, TITLE_FONT, put
 from optimizer.workbook.limits import column_limit
-from optimizer.workbook.schema import RULES, SCENARIO_OPS, SETTINGS, SHEETS, YESNO
+from optimizer.workbook.schema import CHANGE_SHEETS, DISTRIBUTIONS, RULES, SCENARIO_OPS, SETTINGS, SHEETS, YESNO
 from optimizer.workbook.validate import NUMBERS
 
 ROWS = 500  # rows given drop-down lists
@@ -43,7 +43,10 @@ _REFERENCES = {"brands": "brands!$A$2:$A$%d" % ROWS, "categories": "categories!$
 _CHOICES = {
     ("demand", "scope"): DEMAND_SCOPES,
     ("scenarios", "op"): SCENARIO_OPS,
-    ("scenarios", "sheet"): tuple(s.name for s in SHEETS if s.name != "scenarios"),
+    ("scenarios", "sheet"): tuple(s.name for s in SHEETS if s.name not in CHANGE_SHEETS),
+    ("ranges", "op"): SCENARIO_OPS,
+    ("ranges", "sheet"): tuple(s.name for s in SHEETS if s.name not in CHANGE_SHEETS),
+    ("ranges", "distribution"): DISTRIBUTIONS,
     ("settings", "setting"): tuple(s.name for s in SETTINGS),
     ("rules", "rule"): tuple(r.name for r in RULES),
 }

@@ -30,6 +30,7 @@ from optimizer.workbook import programme
 from optimizer.workbook.convert import clean_name, number_from_text
 from optimizer.workbook.limits import column_limit, setting_limit
 from optimizer.workbook.schema import (
+    CHANGE_SHEETS,
     LIST,
     NAME,
     NUMBER,
@@ -87,12 +88,12 @@ class _Checker:
         *, title: str | None = None, warn: bool = False, also: tuple[str, ...] = (),
     ) -> None:
         """Record a problem. Given the RawRow (not just its number), the message also names the
-        scenario that set `column` (or one of `also`, the other cells the check read)."""
+        scenario or range that set `column` (or one of `also`, the other cells the check read)."""
         number = row.number if isinstance(row, RawRow) else row
         if isinstance(row, RawRow):
             origins = list(dict.fromkeys(row.changed_by[c] for c in (column, *also) if c in row.changed_by))
             if origins:
-                message += f" (set by scenario {', '.join(origins)})"
+                message += f" (set by {', '.join(origins)})"
         letter = sheet.letter(column) if sheet is not None and column else ""
         p = Problem(sheet.title if sheet is not None else title, number, column, value, message, hint, letter)
         (self.warnings if warn else self.problems).append(p)
@@ -248,7 +249,7 @@ def validate(raw: RawWorkbook) -> Validated:
     settings = _key_values(ck, sheets.get("settings"), "setting", SETTINGS)
     rules = _key_values(ck, sheets.get("rules"), "rule", RULES)
 
-    rows = {name: _typed_rows(ck, sheets[name], SHEET[name]) for name in sheets if name not in ("settings", "rules", "scenarios")}
+    rows = {name: _typed_rows(ck, sheets[name], SHEET[name]) for name in sheets if name not in ("settings", "rules", *CHANGE_SHEETS)}
     known = {
         what: _names_in(sheets.get(name), SHEET[name], *columns)
         for what, name, columns in (

@@ -1,0 +1,232 @@
+"""`plan sweep` from start to end, for the CLI and the Python API alike.
+
+Read and validate the workbook and its ranges; make the cases (tornado ends, or Monte Carlo
+samples); check every case and every output before anything is solved; take what the results
+file already holds (--resume); solve the rest on the engine, appending each finished case to the
+results file; summarise; write the sweep workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from optimizer.problems import InputError, Problem
+from optimizer.sweeps.cases import (
+    BASE_LABEL,
+    MONTE_CARLO,
+    TORNADO,
+    CaseDef,
+    SweepInputs,
+    check_cases,
+    monte_carlo_case,
+    tornado_cases,
+)
+from optimizer.sweeps.jobs import PLAN, PlanJob
+from optimizer.sweeps.ranges import read_ranges
+from optimizer.sweeps.results import ResultsFile, Row
+from optimizer.sweeps.summary import MonteCarloSummary, SweepTotals, TornadoSummary
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    workbook: Path
+    out: Path  # the sweep workbook
+    results: Path  # the results file (CSV)
+    scenario: str = "base"
+    samples: int | None = None  # None: tornado
+    seed: int = 0
+    time_limit_s: float | None = None
+    mip_rel_gap: float | None = None
+    jobs: int | None = None
+    scheduler: str | None = None
+    resume: bool = False
+
+    @property
+    def kind(self) -> str:
+        return TORNADO if self.samples is None else MONTE_CARLO
+
+
+@dataclass
+class SweepOutcome:
+    config: SweepConfig
+    inputs: SweepInputs
+    summary: TornadoSummary | MonteCarloSummary
+    totals: SweepTotals
+    warnings: list[Problem] = field(default_factory=list)
+    report: Path | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.config.kind
+
+
+class _Progress:
+    """What run_sweep tells its caller as it goes (the CLI draws a bar; the API may ignore it)."""
+
+    def start(self, total: int, done: int, workers: str) -> None: ...
+    def advance(self, row: Row, count: int = 1) -> None: ...
+    def close(self) -> None: ...
+
+
+def prepare(
+    cfg: SweepConfig, say: Say = lambda _t: None
+) -> tuple[SweepInputs, list[CaseDef] | None, list[Problem]]:
+    """The validated starting point and, for a tornado, its cases. Raises InputError."""
+    from optimizer.workbook.read import read_workbook
+    from optimizer.workbook.scenarios import apply_scenario
+    from optimizer.workbook.validate import validate
+
+    say(f"reading {cfg.workbook}" + (f" (scenario {cfg.scenario})" if cfg.scenario != "base" else ""))
+    raw = apply_scenario(read_workbook(cfg.workbook), cfg.scenario)
+    validated = validate(raw)
+    ranges = read_ranges(raw)
+    if not ranges.uncertainties:
+        raise InputError(
+            [
+                Problem(
+                    "ranges",
+                    None,
+                    None,
+                    None,
+                    "the workbook has no ranges: a sweep needs at least one uncertain input",
+                    "Add a ranges sheet (name, sheet, match, column, op, low, high); see docs/sweeps.md.",
+                )
+            ]
+        )
+    inputs = SweepInputs(raw, cfg.scenario, ranges, cfg.time_limit_s, cfg.mip_rel_gap)
+    base_label = BASE_LABEL if cfg.scenario == "base" else f"scenario {cfg.scenario} as it stands"
+    cases = tornado_cases(ranges, base_label) if cfg.kind == TORNADO else None
+    return inputs, cases, [*validated.warnings, *ranges.warnings]
+
+
+def case_defs(
+    cfg: SweepConfig, inputs: SweepInputs, tornado: list[CaseDef] | None
+) -> Callable[[], Iterator[CaseDef]]:
+    """A fresh iterator over the sweep's cases each call (Monte Carlo cases are made on the way)."""
+    if tornado is not None:
+        return lambda: iter(tornado)
+    base_label = BASE_LABEL if cfg.scenario == "base" else f"scenario {cfg.scenario} as it stands"
+    return lambda: (
+        monte_carlo_case(inputs.ranges, cfg.seed, i, base_label) for i in range(cfg.samples + 1)
+    )
+
+
+def run_sweep(
+    cfg: SweepConfig, *, say: Say = lambda _t: None, progress: _Progress | None = None, write: bool = True
+) -> SweepOutcome:
+    """Run the sweep. Raises InputError (nothing solved or written), JobFailed, KeyboardInterrupt
+    or engine.Terminated (finished cases are in the results file either way)."""
+    import time
+
+    from optimizer.files import check_outputs
+
+    from optimizer.sweeps import require_engine
+
+    require_engine("plan sweep")
+    progress = progress or _Progress()
+    inputs, tornado, warnings = prepare(cfg, say)
+    for w in warnings:
+        say(f"warning: {w}")
+    cases = case_defs(cfg, inputs, tornado)
+    inputs_ = (Path(cfg.workbook),)
+    check_outputs([cfg.out], inputs_)  # both before anything is solved (a sample's check is slow)
+    check_outputs([cfg.results], inputs_, "results file", suffix=".csv")
+
+    wanted: dict[str, list[int]] = {}
+    for case in cases():
+        wanted.setdefault(inputs.key(case, PLAN), []).append(case.index)
+    total = sum(len(v) for v in wanted.values())
+    summary = (
+        TornadoSummary(inputs.ranges, tornado)
+        if tornado is not None
+        else MonteCarloSummary(inputs.ranges, cfg.samples, cfg.seed)
+    )
+    results = ResultsFile(cfg.results, resume=cfg.resume)
+    done: set[str] = set()
+    case_of = cases_by_index(cfg, inputs, tornado)
+    for row in results.rows():
+        if row.key in wanted and row.key not in done:
+            done.add(row.key)
+            _feed(summary, case_of, row, wanted[row.key])
+    remaining = total - sum(len(wanted[k]) for k in done)
+    if remaining and done:
+        say(f"resuming: {total - remaining} of {total} cases are in {cfg.results} already")
+    if remaining:
+        say(f"checking {remaining} case{'s' if remaining != 1 else ''} against the workbook's rules")
+        if tornado is None:  # each range alone at its ends first: the clearest message when one is too wide
+            check_cases(
+                inputs, iter(tornado_cases(inputs.ranges)[1:]), shown=2 * len(inputs.ranges.uncertainties)
+            )
+        check_cases(inputs, (c for c in cases() if inputs.key(c, PLAN) not in done))
+
+    totals = SweepTotals(cases=total, resumed=total - remaining)
+    started = time.perf_counter()
+    results.open()
+    try:
+        if remaining:
+            _solve(cfg, inputs, cases, done, wanted, summary, results, totals, progress, say, tornado)
+    finally:
+        results.close()
+        progress.close()
+        totals.seconds = time.perf_counter() - started
+    outcome = SweepOutcome(cfg, inputs, summary, totals, warnings)
+    if write:
+        from optimizer.report.sweep import write_sweep
+
+        outcome.report = write_sweep(cfg.out, outcome)
+    return outcome
+
+
+def cases_by_index(
+    cfg: SweepConfig, inputs: SweepInputs, tornado: list[CaseDef] | None
+) -> Callable[[int], CaseDef]:
+    if tornado is not None:
+        return lambda i: tornado[i]
+    base_label = BASE_LABEL if cfg.scenario == "base" else f"scenario {cfg.scenario} as it stands"
+    return lambda i: monte_carlo_case(inputs.ranges, cfg.seed, i, base_label)
+
+
+def _feed(summary, case_of: Callable[[int], CaseDef], row: Row, indices: list[int]) -> None:
+    """A results row as the case(s) of this sweep whose inputs it answers (its index and label
+    are this sweep's, whatever sweep wrote it)."""
+    for i in indices:
+        case = case_of(i)
+        summary.add(Row(row.key, i, case.label, row.values, row.record))
+
+
+def _solve(cfg, inputs, cases, done, wanted, summary, results, totals, progress, say, tornado) -> None:
+    from optimizer.sweeps.engine import Workers
+
+    case_of = cases_by_index(cfg, inputs, tornado)
+
+    def jobs():
+        sent: set[str] = set()
+        for case in cases():
+            key = inputs.key(case, PLAN)
+            if key in done or key in sent:
+                continue
+            sent.add(key)
+            yield PlanJob(key, inputs.plan_input(case), cfg.time_limit_s, cfg.mip_rel_gap)
+
+    def finished(job: PlanJob, record: dict) -> None:
+        first = case_of(wanted[job.key][0])
+        row = Row(job.key, first.index, first.label, inputs.values(first), record)
+        results.append(row)
+        done.add(job.key)
+        totals.solved_now += 1
+        _feed(summary, case_of, row, wanted[job.key])
+        progress.advance(row, len(wanted[job.key]))
+
+    with Workers(cfg.jobs, cfg.scheduler) as workers:
+        totals.workers = workers.description
+        say(
+            f"solving {totals.cases - totals.resumed} "
+            f"case{'s' if totals.cases - totals.resumed != 1 else ''} on {workers.description} (started "
+            f"in {workers.started_s:.1f} s)"
+        )
+        progress.start(totals.cases, totals.resumed, workers.description)
+        workers.run(jobs(), finished)
