@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Callable, Sequence
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,20 @@ class Lock:
         shown = "none" if self.choice is None else self.choice
         kind = "pack" if self.item == "pack" else f"{self.item} option"
         return f"the lock of {kind} {shown} on variant {self.variant} ({self.label})"
+
+
+def lock_contradictions(locks: Sequence[Lock], required: Callable[[str], bool]) -> list[str]:
+    """Why a variant's locks cannot hold together, in a planner's words: a lock out of the plan
+    beside any other lock of it, two choices for one item, `none` on a required category."""
+    out = []
+    for i, a in enumerate(locks):
+        for b in locks[i + 1:]:
+            out_of_plan = (a.item == "offer" and not a.choice) != (b.item == "offer" and not b.choice)
+            if out_of_plan or (a.item == b.item and a.choice != b.choice):
+                out.append(f"{a.text} and {b.text} cannot both hold")
+        if a.item not in ("offer", "pack") and a.choice is None and required(a.item):
+            out.append(f"{a.text} cannot hold: every offered variant takes an option of the required category {a.item}")
+    return out
 
 
 @dataclass(frozen=True)

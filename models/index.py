@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from models.data import Future, PlanInput, Variant, Year
+from models.data import Future, PlanInput, Variant, Year, lock_contradictions
 
 # (option value, pack value, base, limit): a rule `base + Σ option values + pack value <= limit`.
 Measure = tuple[Callable[[str, str], float], Callable[[str], float], float, float]
@@ -181,9 +181,10 @@ def _fixed_rule_breaks(inp: PlanInput, v: Variant) -> list[str]:
 def _apply_locks(inp: PlanInput, name: str, options, packs, why: list[str], must_because: dict[str, str]):
     """Locks narrow the choices: a locked pack or option is the only one left (and the variant is
     offered), `none` leaves an optional category out, a lock not to offer blocks the variant."""
-    for lock in inp.locks:
-        if lock.variant != name:
-            continue
+    mine = [x for x in inp.locks if x.variant == name]
+    required = {c.name: c.required for c in inp.categories}
+    why += lock_contradictions(mine, lambda c: required.get(c, False))
+    for lock in mine:
         if lock.item == "offer" and not lock.choice:
             why.append(f"{lock.text} keeps it out of the plan")
             continue

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from models.data import DemandRow, Pack, PartOption, PlanInput, Variant
+from models.data import DemandRow, Pack, PartOption, PlanInput, Variant, lock_contradictions
 from models.plan import per_category_extreme
 
 
@@ -67,8 +67,12 @@ def must_because(inp: PlanInput, v: Variant) -> str:
 def variant_reasons(inp: PlanInput, v: Variant) -> list[str]:
     """Why variant v can never be offered, whatever else the plan does (empty: it may be). Reasons
     that only the locks cause name the lock."""
-    out = [f"{x.text} keeps it out of the plan" for x in inp.locks if x.variant == v.name and x.item == "offer" and not x.choice]
-    locked = [x for x in inp.locks if x.variant == v.name and x.item != "offer"]
+    mine = [x for x in inp.locks if x.variant == v.name]
+    clash = lock_contradictions(mine, lambda c: any(x.name == c and x.required for x in inp.categories))
+    if clash:
+        return clash  # what the locks would leave cannot be judged further
+    out = [f"{x.text} keeps it out of the plan" for x in mine if x.item == "offer" and not x.choice]
+    locked = [x for x in mine if x.item != "offer"]
     reasons = _reasons(inp, v, locked)
     if locked:
         free = set(_reasons(inp, v, []))
@@ -105,7 +109,12 @@ def _reasons(inp: PlanInput, v: Variant, locked: list) -> list[str]:
     if not b.packs:
         shortest = min(inp.packs, key=lambda p: p.length_mm, default=None)
         detail = f" (the shortest, {shortest.name}, is {shortest.length_mm:,.0f} mm long)" if shortest else ""
-        out.append(f"no pack fits its {v.pack_bay_mm:,.0f} mm pack bay{detail}")
+        pack_lock = next((x for x in locked if x.item == "pack"), None)
+        if pack_lock is not None and pack_lock.choice in {p.name for p in inp.packs}:
+            detail = f" ({pack_lock.choice} is {inp.pack(pack_lock.choice).length_mm:,.0f} mm long)"
+            out.append(f"the pack it is locked to does not fit its {v.pack_bay_mm:,.0f} mm pack bay{detail}")
+        else:
+            out.append(f"no pack fits its {v.pack_bay_mm:,.0f} mm pack bay{detail}")
     if missing or not b.packs:
         return out  # the measures below need one option of every required category and a pack
 

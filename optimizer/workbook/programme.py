@@ -70,14 +70,16 @@ def demand_years(ck, sheet: RawSheet | None, rows: list[tuple[RawRow, dict]], pr
 
 def locks(ck, sheet: RawSheet | None, rows: list[tuple[RawRow, dict]], variants: list[Variant], categories: list[Category],
           parts: list[PartOption], packs: list[Pack]) -> tuple[Lock, ...]:
-    """Each lock names a known variant and item, and a choice that item can take; two locks on one
-    variant may not contradict each other on their face."""
+    """Each lock names a known variant and item, and a choice that item can take. Locks that cannot
+    hold together (two packs for one variant, a lock out of the plan beside a lock of its pack) are
+    not input errors: as the workbook format says, they are a conflict, diagnosed like any other when
+    the plan is solved. A lock written twice is kept once, with a warning."""
     if sheet is None:
         return ()
     variant_names = [v.name for v in variants]
     category = {c.name: c for c in categories}
     out: list[Lock] = []
-    seen: dict[tuple[str, str], tuple[RawRow, object]] = {}
+    seen: dict[tuple[str, str, object], RawRow] = {}
     for row, r in rows:
         variant, item_raw, choice_raw = r["variant"], r["item"], r["choice"]
         if variant not in variant_names:
@@ -87,22 +89,13 @@ def locks(ck, sheet: RawSheet | None, rows: list[tuple[RawRow, dict]], variants:
         choice = _choice(ck, sheet, row, item, choice_raw, category, parts, packs)
         if choice is _BAD:
             continue
-        key = (variant, item)
+        key = (variant, item, choice)
         if key in seen:
-            first, before = seen[key]
-            same = before == choice
-            ck.fail(sheet, row, "choice", choice_raw,
-                    f"{'repeats' if same else 'contradicts'} the lock of {item} on variant {variant} in row {first.number}",
-                    "Keep one lock per variant and item.")
+            ck.fail(sheet, row, "choice", choice_raw, f"repeats the lock of row {seen[key].number}; it is read once",
+                    "Delete one of the two rows.", warn=True)
             continue
-        seen[key] = (row, choice)
+        seen[key] = row
         out.append(Lock(variant, item, choice, f"locks row {row.number}"))
-    for (variant, item), (row, choice) in seen.items():
-        offer = seen.get((variant, "offer"))
-        if item != "offer" and offer is not None and offer[1] is False:
-            ck.fail(sheet, row, "item", item,
-                    f"locks a {item} of variant {variant}, which row {offer[0].number} locks out of the plan",
-                    "A lock on a pack or category means the variant is offered; remove one of the two locks.")
     return tuple(out)
 
 
@@ -134,11 +127,7 @@ def _choice(ck, sheet, row, item: str, raw: object, category: dict[str, Category
                 _hint(item, ["offer", "pack", *category]))
         return _BAD
     if text.lower() == NONE:
-        if category[item].required:
-            ck.fail(sheet, row, "choice", raw, f"category {item} is required, so every offered variant takes one of its options",
-                    "Name one of its options, or make the category optional (categories sheet, required = no).")
-            return _BAD
-        return None
+        return None  # on a required category a conflict like any other (solving says so), not an input error
     options = [p.option for p in parts if p.category == item]
     if text not in options:
         ck.fail(sheet, row, "choice", raw, f"is not an option of category {item}", _hint(text, options + [NONE]))
