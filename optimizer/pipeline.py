@@ -13,6 +13,7 @@ from optimizer.solving.case import Case, Source
 from optimizer.workbook.scenarios import apply_scenario
 from optimizer.workbook.validate import validate
 from optimizer.workbook.read import read_workbook
+from optimizer.workbook.rows import record_rows
 
 
 # The baseline without sharing gets what the main solve left of the time limit, but at least this
@@ -23,8 +24,9 @@ BASELINE_SHARE = 0.25
 def load_input(workbook: Path, scenario: str) -> tuple[Source, PlanInput, list[Problem]]:
     """Read, apply the scenario, validate. Raises InputError."""
     raw = read_workbook(workbook)
-    validated = validate(apply_scenario(raw, scenario))
-    return Source(Path(workbook), raw.sha256, scenario), validated.plan_input, validated.warnings
+    applied = apply_scenario(raw, scenario)
+    validated = validate(applied)
+    return Source(Path(workbook), raw.sha256, scenario, record_rows(applied)), validated.plan_input, validated.warnings
 
 
 def solve_case(
