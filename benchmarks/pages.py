@@ -46,9 +46,17 @@ class SheetPrint:
         return int(re.search(r"^Pages:\s+(\d+)", out, re.M).group(1))
 
     def text(self, page: int) -> str:
-        """The text of one page (1-based), in reading order."""
+        """The text of one page (1-based), laid out as printed."""
         args = ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(self.pdf), "-"]
         return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+    def text_raw(self) -> str:
+        """All the text, in the order it is drawn: a wrapped cell's lines stay together."""
+        return subprocess.run(["pdftotext", "-raw", str(self.pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+    def page_texts(self) -> list[str]:
+        """The drawn text of each page."""
+        return self.text_raw().split("\f")[: self.pages]
 
 
 def visible_sheets(xlsx: Path) -> list[str]:

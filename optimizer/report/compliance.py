@@ -31,4 +31,4 @@ def write_compliance(ws: Worksheet, checks: list[Check]) -> None:
         area = f"A{FIRST + 1}:I{last}"
         ws.conditional_formatting.add(area, FormulaRule(formula=[f'$I{FIRST + 1}="broken"'], fill=RED_FILL, stopIfTrue=True))
         ws.conditional_formatting.add(area, FormulaRule(formula=[f'OR($I{FIRST + 1}="at the limit",$I{FIRST + 1}="tight")'], fill=AMBER_FILL))
-    print_setup(ws, title_rows=f"{FIRST}:{FIRST}")
+    print_setup(ws)

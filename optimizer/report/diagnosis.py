@@ -87,7 +87,7 @@ def _row(m: Move, case: Case) -> list[object]:
     if found is not None:
         row, changed = found
         if m.column in changed:
-            sheet = f"{m.sheet} (scenario {changed[m.column]} sets it on the scenarios sheet)"
+            sheet = f"{m.sheet} (set by scenario {changed[m.column]})"
     if row is None:
         row = "add a row" if m.sheet == "rules" else "—"
     return [m.rule, sheet, row, m.column, m.current, m.needed, _change(m), m.unit, m.text]

@@ -12,6 +12,7 @@ are checked by rendering with LibreOffice in tests/test_report_print.py.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from openpyxl.styles import Alignment
@@ -294,23 +295,20 @@ def layouts(ws: Worksheet, ext: Extent, titles: tuple[int, int] | None, keep=(),
 def print_setup(ws: Worksheet, *, title_rows: str | None = None, landscape: bool | None = None, keep=()) -> None:
     """Set up `ws` to print: A4, one page wide, any number tall (or one page, when a sheet a little
     too long for it still reads well smaller). `landscape` None: the orientation that prints the
-    sheet on the fewest readable pages. `title_rows` ("4:4"): the header repeated on every page the
-    table runs onto; by default the row above the frozen panes. `keep`: row ranges (first, last) to
+    sheet on the fewest readable pages. `title_rows` ("1:1"): rows repeated on every page; by
+    default the header of the table a page break runs through, if any. `keep`: row ranges (first, last) to
     keep on one page, besides every chart and section heading."""
     wrap_overflow(ws, extent(ws).last_col)
     fit_heights(ws)
     ext = extent(ws)
-    if title_rows is None and ws.freeze_panes:
-        frozen = ws[ws.freeze_panes].row - 1
-        title_rows = f"{frozen}:{frozen}" if frozen >= 1 else None
     titles = tuple(int(x) for x in title_rows.split(":")) if title_rows else None
     best = min(layouts(ws, ext, titles, keep, landscape), key=Layout.key)
-    if titles is None:  # the header of the first table a page break runs through, repeated
+    if titles is None:
+        # The header of the first table a page break runs through is repeated (a table on one page
+        # gets none: its header repeated would stand over whatever follows it).
         titles = next(((h, h) for h in header_rows(ws) if any(h < s <= _table_end(ws, h, ext.last_row) for s in best.pages)), None)
         if titles is not None:
             best = min(layouts(ws, ext, titles, keep, best.landscape), key=Layout.key)
-    if titles and not any(titles[1] < s <= _table_end(ws, titles[1], ext.last_row) for s in best.pages):
-        titles = None  # the table is on one page: its header repeated would stand over what follows
     ws.page_setup.orientation = "landscape" if best.landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -328,6 +326,29 @@ def print_setup(ws: Worksheet, *, title_rows: str | None = None, landscape: bool
         ws.print_title_cols = "A:A"
     for r in best.breaks:
         ws.row_breaks.append(Break(id=r - 1))
+
+
+def printed_pages(ws: Worksheet) -> list[int]:
+    """The first row of each page as `ws` is set up to print (its breaks, and a page wherever the
+    rows overflow one), by the same estimate of row heights the set-up used."""
+    if ws.page_setup.fitToHeight == 1:
+        return [1]
+    ext = extent(ws)
+    landscape = ws.page_setup.orientation == "landscape"
+    page = _printable(landscape)[1] * SAFETY / _scale(ws, ext.last_col, landscape)
+    titles = ws.print_title_rows
+    repeated = 0.0
+    if titles:
+        first, last = (int(x) for x in re.findall(r"\$?(\d+)", titles.split(",")[0])[:2])
+        repeated = sum(row_height(ws, r) for r in range(first, last + 1))
+    manual = {b.id + 1 for b in ws.row_breaks.brk}
+    starts, used, capacity = [1], 0.0, page
+    for r in range(1, ext.last_row + 1):
+        h = row_height(ws, r)
+        if used > 0 and (r in manual or used + h > capacity):
+            starts, used, capacity = starts + [r], 0.0, page - repeated
+        used += h
+    return starts
 
 
 def is_set_up(ws: Worksheet) -> bool:

@@ -55,4 +55,4 @@ def write_sharing(ws: Worksheet, s: Sharing, case: Case) -> None:
     first = r + 3
     write_table(ws, COLUMNS, table, first_row=first)
     widen(ws, "A", 30)
-    print_setup(ws, title_rows=f"{first}:{first}")
+    print_setup(ws)
