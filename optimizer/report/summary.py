@@ -68,7 +68,7 @@ def _key_figures(ws: Worksheet, r: int, case: Case) -> int:
     """Label, value (B:C) and what it rests on (D:I), one figure a row."""
     o, inp = case.outcome, case.plan_input
     put(ws, r, 1, "Key figures").font = SECTION_FONT
-    cost, saving, share = cost_bracket(o), saving_bracket(case), share_bracket(case)
+    cost = cost_bracket(o)
     status_note = ""
     if cost is not None:
         status_note = (
@@ -81,17 +81,13 @@ def _key_figures(ws: Worksheet, r: int, case: Case) -> int:
         offered = o.plan.offered()
         rows.append(("units a year", sum(o.plan.variants[v].units for v in offered), UNITS, f"{len(offered)} of {len(inp.variants)} variants offered"))
     years = inp.settings.lifecycle_years
-    rows.append(("total cost (¥, lifecycle)", o.total_cost_jpy, YEN, f"over {years:g} years" if o.total_cost_jpy is not None else ""))
-    if case.baseline is None:
-        rows.append(("saving from cross-brand sharing (¥)", None, YEN, "not solved (--no-sharing-baseline)"))
-    elif saving is not None and share is not None:
-        doubt = "" if saving.certain else f"{why_unproven(case).split(':')[0]}: the saving is {between(saving)}"
-        alone = "the workbook shares nothing (cross_brand_sharing = no)" if case.baseline is o else ""
-        rows.append(("saving from cross-brand sharing (¥)", saving.value, YEN, doubt or alone))
-        rows.append(("saving from cross-brand sharing (% of cost without it)", share.value, PERCENT,
-                     "" if share.certain else f"not proven: {between(share, percent)} of the cost without sharing"))
-        if not saving.certain:
-            doubtful |= {"saving from cross-brand sharing (¥)", "saving from cross-brand sharing (% of cost without it)"}
+    if o.total_cost_jpy is None:  # no plan: nothing costs anything, nothing is saved
+        rows.append(("total cost (¥, lifecycle)", "no plan", None, "see Why there is no plan, below"))
+    else:
+        rows.append(("total cost (¥, lifecycle)", o.total_cost_jpy, YEN, f"over {years:g} years"))
+        saving_rows, unsure = _saving(case)
+        rows += saving_rows
+        doubtful |= unsure
     for label, value, fmt, note in rows:
         r += 1
         put(ws, r, 1, label).font = LABEL_FONT
@@ -105,6 +101,23 @@ def _key_figures(ws: Worksheet, r: int, case: Case) -> int:
             shown.font = WARNING_FONT if label in doubtful else NOTE_FONT
             ws.merge_cells(start_row=r, start_column=4, end_row=r, end_column=COLUMNS)
     return r + 2
+
+
+def _saving(case: Case) -> tuple[list[tuple[str, object, str | None, str]], set[str]]:
+    """The saving from sharing in ¥ and in %, each with what it rests on; and which are unproven."""
+    saving, share = saving_bracket(case), share_bracket(case)
+    yen_label, share_label = "saving from cross-brand sharing (¥)", "saving from cross-brand sharing (% of cost without it)"
+    if case.baseline is None:
+        return [(yen_label, None, YEN, "not solved (--no-sharing-baseline)")], set()
+    if saving is None or share is None:
+        return [], set()
+    doubt = "" if saving.certain else f"{why_unproven(case).split(':')[0]}: the saving is {between(saving)}"
+    alone = "the workbook shares nothing (cross_brand_sharing = no)" if case.baseline is case.outcome else ""
+    rows = [
+        (yen_label, saving.value, YEN, doubt or alone),
+        (share_label, share.value, PERCENT, "" if share.certain else f"not proven: {between(share, percent)} of the cost without sharing"),
+    ]
+    return rows, set() if saving.certain else {yen_label, share_label}
 
 
 def _cars(ws: Worksheet, r: int, case: Case) -> int:
