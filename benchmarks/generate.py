@@ -1,5 +1,5 @@
 """Generate planning workbooks of a chosen size for benchmarks, following the workbook
-contract (/work/shared/spec/workbook.md) and nothing else.
+format (docs/workbook.md) and nothing else.
 
     python -m benchmarks.generate --size medium --seed 1 --out medium.xlsx
     python -m benchmarks.generate --variants 24 --categories 30 --options 6 --packs 10 \\

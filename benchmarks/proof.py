@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from models.formulation import SCALE_JPY, PlatformModel
+from models.build import SCALE_JPY, PlatformModel
 from optimizer.solving.highs_bridge import compile_model, run_highs
 from optimizer.pipeline import load_input
 from optimizer.solving.solve import make_plan

@@ -611,7 +611,9 @@ def main(argv: list[str] | None = None) -> int:
         meta["notes"] = auto_notes(summaries, runs)
         text = markdown(summaries, meta)
         out.write_text(text)
-        out.with_suffix(".json").write_text(json.dumps({"meta": meta, "summaries": summaries, "runs": runs}, indent=1, default=str))
+        results = json.dumps({"meta": meta, "summaries": summaries, "runs": runs}, indent=1, default=str)
+        # committed with the results: paths in the temporary work folder are written relative to it
+        out.with_suffix(".json").write_text(results.replace(str(work) + os.sep, ""))
         print(text)
         log(f"wrote {out} and {out.with_suffix('.json')}")
     finally:

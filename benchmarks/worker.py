@@ -409,12 +409,20 @@ def mode_highs_mps(args) -> int:
     return 0
 
 
+def _within(path: str, package_file: str) -> str:
+    """`path` relative to its package's folder (results are committed: no machine paths in them)."""
+    try:
+        return str(Path(path).relative_to(Path(package_file).parent))
+    except ValueError:
+        return Path(path).name
+
+
 def mode_cbc(args) -> int:
     import cbcbox
     import pyomo.environ as pyo
 
-    from models.formulation import PlatformModel
-    from models.plan import evaluate
+    from models.build import PlatformModel
+    from models.evaluate import evaluate
 
     inp = _load(args.workbook)
     limit = inp.settings.time_limit_s if args.time_limit is None else args.time_limit
@@ -440,7 +448,7 @@ def mode_cbc(args) -> int:
     summary = _cbc_summary(text)
     summary["progress"] = _progress(text)
     out = {
-        "mode": "cbc", "build_seconds": t_build, "solve_seconds": t_solve, "executable": cbcbox.cbc_bin_path(),
+        "mode": "cbc", "build_seconds": t_build, "solve_seconds": t_solve, "executable": _within(cbcbox.cbc_bin_path(), cbcbox.__file__),
         "time_limit_s": limit, "mip_rel_gap": gap,
         "termination": str(res.solver.termination_condition), "solver_status": str(res.solver.status),
         **summary,

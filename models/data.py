@@ -2,6 +2,11 @@
 
 The optimizer package turns a workbook into a `PlanInput`; the formulation and the
 plan evaluation read only this. Names are the workbook's own, already trimmed.
+
+Time: a workbook without a `years` sheet is one steady year paid `lifecycle_years` times; it is
+represented as a programme of one period, `STEADY` (named ""), whose production is weighted by
+`lifecycle_years` and whose one-time costs by 1. With a `years` sheet every year is a period
+weighted by its discount factor. The model and the evaluation only ever loop over `periods`.
 """
 
 from __future__ import annotations
@@ -53,6 +58,8 @@ class Variant:
     min_units: float
     max_units: float
     must_offer: bool
+    launch_from: str | None = None  # with a years sheet: earliest launch year (None: the first)
+    launch_by: str | None = None  # latest launch year if offered (None: the last)
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,7 @@ class DemandRow:
     min_units: float | None
     max_units: float | None
     label: str  # how a planner finds the row, e.g. "demand row 4"
+    year: str | None = None  # with a years sheet: the row holds in this year only, as written
 
     def covers(self, variant: Variant) -> bool:
         if self.scope == "total":
@@ -146,6 +154,53 @@ class DemandRow:
     def title(self) -> str:
         return "total" if self.scope == "total" else f"{self.scope} {self.name}"
 
+    def bounds_in(self, year: "Year") -> tuple[float | None, float | None] | None:
+        """(min, max) units the row asks for in `year`, or None when it does not hold then: a row
+        without a year holds every year, scaled by the year's demand factor."""
+        if self.year is None:
+            f = year.demand_factor
+            return (None if self.min_units is None else self.min_units * f, None if self.max_units is None else self.max_units * f)
+        return (self.min_units, self.max_units) if self.year == year.name else None
+
+
+@dataclass(frozen=True)
+class Year:
+    """One year of the programme and how its inputs move (the years sheet); all factors are > 0."""
+
+    name: str
+    demand_factor: float = 1.0
+    capacity_factor: float = 1.0
+    pack_cost_factor: float = 1.0
+    part_cost_factor: float = 1.0
+    ceiling_factor: float = 1.0
+    discount_factor: float = 1.0
+
+
+STEADY = Year("")  # the single period of a workbook without a years sheet
+
+
+LOCK_ITEMS = ("offer", "pack")  # besides a category name
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A choice the planners have already made (the locks sheet)."""
+
+    variant: str
+    item: str  # "offer", "pack", or a category name
+    choice: bool | str | None  # offer: yes/no; pack: a pack; category: an option, None for `none`
+    label: str  # how a planner finds the row, e.g. "locks row 3"
+
+    @property
+    def text(self) -> str:
+        """The lock in a planner's words: 'the lock of pack P on variant V (locks row 3)'."""
+        if self.item == "offer":
+            what = "offer" if self.choice else "not offer"
+            return f"the lock to {what} variant {self.variant} ({self.label})"
+        shown = "none" if self.choice is None else self.choice
+        kind = "pack" if self.item == "pack" else f"{self.item} option"
+        return f"the lock of {kind} {shown} on variant {self.variant} ({self.label})"
+
 
 @dataclass(frozen=True)
 class PlanInput:
@@ -159,6 +214,30 @@ class PlanInput:
     plants: tuple[Plant, ...]
     tiers: dict[str, tuple[Tier, ...]] = field(default_factory=dict)  # item key -> ascending
     demand: tuple[DemandRow, ...] = ()
+    years: tuple[Year, ...] = ()  # empty: one steady year paid lifecycle_years times
+    locks: tuple[Lock, ...] = ()
+
+    @property
+    def periods(self) -> tuple[Year, ...]:
+        """The programme's periods in order: its years, or the one steady year."""
+        return self.years or (STEADY,)
+
+    def production_weight(self, year: Year) -> float:
+        """What a year's production cost counts in the total: its discount factor, or
+        lifecycle_years for the steady year."""
+        return year.discount_factor if self.years else self.settings.lifecycle_years
+
+    @staticmethod
+    def one_time_weight(year: Year) -> float:
+        """What a one-time cost paid in that year counts in the total (present value)."""
+        return year.discount_factor
+
+    def launch_window(self, v: Variant) -> tuple[Year, ...]:
+        """The years in which v may launch (the steady year without a years sheet)."""
+        names = [y.name for y in self.periods]
+        first = names.index(v.launch_from) if v.launch_from in names else 0
+        last = names.index(v.launch_by) if v.launch_by in names else len(names) - 1
+        return self.periods[first:last + 1]
 
     def options_of(self, category: str) -> list[PartOption]:
         return [p for p in self.parts if p.category == category]
@@ -174,3 +253,12 @@ class PlanInput:
 
     def pack(self, name: str) -> Pack:
         return next(p for p in self.packs if p.name == name)
+
+
+@dataclass(frozen=True)
+class Future:
+    """One of the futures a robust plan must stand in: the workbook under one scenario."""
+
+    name: str  # "base" or a scenario name; "" for the one case of a plain solve
+    probability: float
+    inp: PlanInput

@@ -82,10 +82,17 @@ def main() -> None:
 @click.option("--solver-log", is_flag=True, help="Stream HiGHS's log to standard error.")
 @click.option("--all-scenarios", is_flag=True, help="Solve the base case and every scenario, one report each, then write the comparison workbook (--out names it, or the folder for all of them).")
 @click.option("--jobs", type=click.IntRange(min=1), help="With --all-scenarios: cases solved in parallel processes [default: the number of cores].")
-def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool, time_limit: float | None, gap: float | None, no_sharing_baseline: bool, solver_log: bool, all_scenarios: bool, jobs: int | None) -> None:
+@click.option("--robust", is_flag=True, help="One design for every future of the futures sheet, at the least expected cost; with each future's own optimum and the regret matrix.")
+@click.option("--worst-case", is_flag=True, help="With --robust: minimise the largest cost over the futures instead of the expected cost.")
+def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool, time_limit: float | None, gap: float | None, no_sharing_baseline: bool, solver_log: bool, all_scenarios: bool, jobs: int | None, robust: bool, worst_case: bool) -> None:
     """Find the cheapest plan for WORKBOOK (default: the bundled example) and write its report."""
     workbook = workbook or example_workbook()
-    if all_scenarios and click.get_current_context().get_parameter_source("scenario") != click.core.ParameterSource.DEFAULT:
+    scenario_given = click.get_current_context().get_parameter_source("scenario") != click.core.ParameterSource.DEFAULT
+    if robust and (scenario_given or all_scenarios):
+        raise click.UsageError("--robust plans for every future of the futures sheet; it excludes --scenario and --all-scenarios.")
+    if worst_case and not robust:
+        raise click.UsageError("--worst-case applies to --robust only.")
+    if all_scenarios and scenario_given:
         raise click.UsageError("--scenario and --all-scenarios exclude each other: --all-scenarios solves the base case and every scenario.")
     if jobs is not None and not all_scenarios:
         raise click.UsageError("--jobs applies to --all-scenarios only.")
@@ -95,6 +102,12 @@ def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool,
                 code = _solve_all(workbook, out, as_json, time_limit, gap, not no_sharing_baseline, solver_log, jobs, emit)
             except KeyboardInterrupt:  # while reading: nothing written yet (later, _solve_all says what was)
                 say("interrupted: nothing written")
+                code = EXIT_INTERRUPTED
+        elif robust:
+            try:
+                code = _solve_robust(workbook, out, as_json, time_limit, gap, worst_case, solver_log, emit)
+            except KeyboardInterrupt:
+                say("interrupted: no report written (a report already at that path is unchanged)")
                 code = EXIT_INTERRUPTED
         else:
             try:
@@ -164,6 +177,51 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
         code = EXIT_INPUT
     if as_json:
         emit(dumps(plan_json(case, report)))
+    return code
+
+
+def _solve_robust(workbook, out, as_json, time_limit, gap, worst_case, solver_log, emit) -> int:
+    """--robust: every future validated first (exit 2 if any is wrong), one design for all of them."""
+    from optimizer.pipeline import load_futures, solve_robust_case
+
+    try:
+        say(f"reading {workbook} and its futures")
+        source, futures, warnings = load_futures(workbook)
+    except InputError as err:
+        report_problems(err.problems)
+        return EXIT_INPUT
+    from optimizer.report.json_out import dumps, robust_json
+    from optimizer.report.robust import write_robust_report
+    from optimizer.solving.solve import FEASIBLE, OPTIMAL
+
+    report_problems(warnings, warnings=True)
+    out = _file_in(out, f"{Path(workbook).stem}-robust.xlsx")
+    say("futures: " + ", ".join(f"{f.name} ({f.probability:.0%})" for f in futures))
+    case = solve_robust_case(source, futures, worst_case=worst_case, time_limit_s=time_limit, mip_rel_gap=gap,
+                             log=say, solver_log=say if solver_log else None)
+    o = case.outcome
+    for w in o.warnings:
+        say(f"warning: {w}")
+    if o.expected_cost_jpy is not None:
+        gap_text = "" if o.gap is None else f", gap {o.gap:.4%}"
+        say(f"{o.status}: expected total cost ¥{o.expected_cost_jpy:,.0f}{gap_text}; "
+            + "; ".join(f"{r.name} ¥{r.cost_jpy:,.0f}" for r in o.futures))
+        if o.evpi_jpy is not None:
+            say(f"knowing the future in advance would be worth ¥{o.evpi_jpy:,.0f} (EVPI)")
+    else:
+        say(f"{o.status}: no plan serves every future")
+        for text in o.conflicts:
+            say(f"  - {text}")
+    code = EXIT_PLAN if o.status in (OPTIMAL, FEASIBLE) else EXIT_NO_PLAN
+    report: str | None = None
+    try:
+        report = str(write_robust_report(out, case))
+        say(f"report: {report}")
+    except InputError as err:
+        report_problems(err.problems)
+        code = EXIT_INPUT
+    if as_json:
+        emit(dumps(robust_json(case, report)))
     return code
 
 
@@ -320,7 +378,12 @@ def validate(workbook: Path, scenario: str | None) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def template(path: Path, force: bool) -> None:
-    """Write a blank workbook with every sheet and column, help on each header and drop-down lists."""
+    """Write a blank workbook with every sheet and column, help on each header and drop-down lists.
+
+    Its first sheet, "read me", says how to fill it in, check it (plan validate) and solve it
+    (plan solve). The full guide to every sheet and column, with a worked example, is
+    docs/workbook.md in the plan project.
+    """
     from optimizer.files import save_atomically
     from optimizer.workbook.template import build_template
 

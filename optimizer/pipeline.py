@@ -3,17 +3,20 @@ case without cross-brand sharing (what sharing is worth, and the brands' stand-a
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from models.data import PlanInput
-from optimizer.problems import Problem
+from models.data import Future, PlanInput
+from optimizer.problems import InputError, Problem
 from optimizer.solving.case import Case, Source
 from optimizer.workbook.scenarios import apply_scenario
 from optimizer.workbook.validate import validate
 from optimizer.workbook.read import read_workbook
 from optimizer.workbook.rows import record_rows
+
+if TYPE_CHECKING:  # the solver stack is imported only when a case is solved
+    from optimizer.solving.robust import RobustOutcome
 
 
 # The baseline without sharing gets what the main solve left of the time limit, but at least this
@@ -59,3 +62,77 @@ def solve_case(
             )
     case.analysis = analyse(case)
     return case
+
+
+# ---------------------------------------------------------------------------- several futures
+@dataclass
+class RobustCase:
+    """`plan solve --robust`: the futures sheet's futures and one plan for all of them."""
+
+    source: Source
+    futures: list[Future]
+    outcome: RobustOutcome
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def load_futures(workbook: Path) -> tuple[Source, list[Future], list[Problem]]:
+    """Read the workbook, then each future of its futures sheet: the workbook under that scenario,
+    validated. Raises InputError listing every problem of every future."""
+    raw = read_workbook(workbook)
+    validated = validate(raw)
+    if not validated.futures:
+        raise InputError([Problem(
+            "futures", None, None, None, "plan solve --robust needs a futures sheet, and this workbook has none",
+            "Add a sheet 'futures' with columns scenario and probability (base and scenarios of the scenarios sheet).",
+        )])
+    futures: list[Future] = []
+    problems: list[Problem] = []
+    for name, probability in validated.futures:
+        try:
+            inp = validated.plan_input if name == "base" else validate(apply_scenario(raw, name)).plan_input
+        except InputError as err:
+            problems += [p for p in err.problems if p not in problems]
+            continue
+        futures.append(Future(name, probability, inp))
+    problems += same_names(futures)
+    if problems:
+        raise InputError(problems)
+    return Source(Path(workbook), raw.sha256, "robust"), futures, validated.warnings
+
+
+def same_names(futures: list[Future]) -> list[Problem]:
+    """One design must mean the same in every future: the same variants (brand, body style),
+    categories, options, packs, plants and years; a scenario may change values, not names."""
+    def names(inp: PlanInput) -> dict[str, tuple]:
+        return {
+            "variants": tuple((v.name, v.brand, v.body_style) for v in inp.variants),
+            "categories": tuple(c.name for c in inp.categories),
+            "parts": tuple(p.key for p in inp.parts),
+            "packs": tuple(p.name for p in inp.packs),
+            "plants": tuple(k.name for k in inp.plants),
+            "years": tuple(y.name for y in inp.years),
+        }
+
+    base = names(futures[0].inp) if futures else {}
+    out = []
+    for f in futures[1:]:
+        for sheet, these in names(f.inp).items():
+            if these != base[sheet]:
+                out.append(Problem(
+                    "scenarios", None, "scenario", f.name,
+                    f"future {f.name} changes the names on the {sheet} sheet; one design must mean the same in every future",
+                    "A scenario of the futures sheet may change values, not the names of variants, brands, body styles, "
+                    "categories, options, packs, plants or years.",
+                ))
+    return out
+
+
+def solve_robust_case(source: Source, futures: list[Future], *, worst_case: bool = False, time_limit_s: float | None = None,
+                      mip_rel_gap: float | None = None, log: Callable[[str], None] = lambda _text: None,
+                      solver_log: Callable[[str], None] | None = None) -> RobustCase:
+    """One design for every future, each future's own optimum and the regret matrix."""
+    from optimizer.solving.robust import make_robust_plan
+
+    outcome = make_robust_plan(futures, objective="worst" if worst_case else "expected", time_limit_s=time_limit_s,
+                               mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log)
+    return RobustCase(source, futures, outcome)

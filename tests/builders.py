@@ -51,6 +51,20 @@ BASE: dict[str, list[dict]] = {
 }
 
 
+# The optional sheets of a programme, for tests about them (not in BASE: every other test stays a
+# steady-year case).
+PROGRAMME: dict[str, list[dict]] = {
+    "years": [dict(year=2027, demand_factor=0.6, discount_factor=1.0), dict(year=2028, pack_cost_factor=0.9, discount_factor=0.95)],
+    "locks": [dict(variant="H-hatch", item="pack", choice="P20")],
+    "futures": [dict(scenario="base", probability=0.5), dict(scenario="dear-packs", probability=0.5)],
+}
+
+
+def programme(**changes: list[dict] | None) -> dict[str, list[dict]]:
+    """BASE with a years, a locks and a futures sheet (see PROGRAMME), then `changes` as in tables()."""
+    return tables(**{**copy.deepcopy(PROGRAMME), **changes})
+
+
 def tables(**changes: list[dict] | None) -> dict[str, list[dict]]:
     """A deep copy of BASE with whole sheets replaced (None removes the sheet)."""
     out = copy.deepcopy(BASE)

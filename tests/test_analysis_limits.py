@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from example_case import example_analysis, example_case
-from models.plan import evaluate
+from models.evaluate import evaluate
 from optimizer.analysis.limits import LP_BASIS, MIP_BASIS, RANGE_STEP_KM
 from optimizer.analysis.whatif import local_resolve
 

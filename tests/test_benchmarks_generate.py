@@ -14,7 +14,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks import generate as gen  # noqa: E402
-from models.plan import Plan, VariantPlan, evaluate  # noqa: E402
+from models.plan import Plan, VariantPlan
+from models.evaluate import evaluate  # noqa: E402
 from optimizer.cli import main  # noqa: E402
 from optimizer.workbook.validate import validate  # noqa: E402
 from optimizer.workbook.read import read_workbook  # noqa: E402
@@ -47,5 +48,5 @@ def test_witness_plan_obeys_every_rule(tmp_path):
         tables = gen.generate(gen.SIZES[size], seed)
         inp = validate(read_workbook(gen.write(tables, tmp_path / f"{size}.xlsx"))).plan_input
         witness = gen.witness_plan(tables)
-        plan = Plan({name: VariantPlan(offered=True, **w) for name, w in witness.items()})
+        plan = Plan({name: VariantPlan.steady(w["pack"], w["options"], w["plants"]) for name, w in witness.items()})
         assert evaluate(inp, plan).violations == [], (size, seed)

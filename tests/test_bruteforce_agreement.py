@@ -1,6 +1,6 @@
 """`plan solve` against an independent brute-force oracle.
 
-The oracle (tests/oracle/) is written from /work/shared/spec/workbook.md alone:
+The oracle (tests/oracle/) is written from the workbook format (docs/workbook.md) alone:
 `random_workbooks.make_case(seed)` builds a small random workbook that follows
 the spec, `bruteforce.solve_by_enumeration` finds its exact optimum by
 enumerating every discrete choice and solving the small LP (MILP with

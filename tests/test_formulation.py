@@ -6,7 +6,7 @@ import pyomo.environ as pyo
 import pytest
 
 import builders
-from models.formulation import PlatformModel
+from models.build import PlatformModel
 from optimizer.solving.solve import make_plan
 from optimizer.workbook.validate import validate
 from optimizer.workbook.read import read_workbook
@@ -40,11 +40,10 @@ def test_values_for_the_optimal_plan_satisfy_every_row_and_give_its_cost(tmp_pat
 def test_values_for_a_dearer_feasible_plan_also_give_its_evaluated_cost(tmp_path):
     inp = load(tmp_path)
     plan = make_plan(inp).plan
-    plan.variants["M-hatch"].units = 12000.0  # still within every bound; more units cost more
-    plan.variants["M-hatch"].plants = {"Mizushima": 12000.0}
+    plan.variants["M-hatch"].built = {"": {"Mizushima": 12000.0}}  # still within every bound; more units cost more
     pm = PlatformModel(inp)
     assert violated_rows(pm.m, pm.values_for(plan)) == []
-    from models.plan import evaluate
+    from models.evaluate import evaluate
 
     assert pyo.value(pm.m.total_cost) * 1e6 == pytest.approx(evaluate(inp, plan).total_cost_jpy, rel=1e-9)
 
@@ -68,6 +67,6 @@ def test_elastic_model_names_the_rule_to_break(tmp_path):
     }
     # Cheapest relative break: the total demand row and H-hatch's minimum (0.33 + 0.75 of their
     # limits) rather than Mizushima's capacity (+150 %).
-    assert set(broken) == {("demand", "demand row 2", "lower"), ("min_units", "H-hatch", "lower")}
-    assert broken[("demand", "demand row 2", "lower")] == pytest.approx(10000)
-    assert broken[("min_units", "H-hatch", "lower")] == pytest.approx(15000)
+    assert set(broken) == {("demand", ("", "demand row 2", ""), "lower"), ("min_units", ("", "H-hatch", ""), "lower")}
+    assert broken[("demand", ("", "demand row 2", ""), "lower")] == pytest.approx(10000)
+    assert broken[("min_units", ("", "H-hatch", ""), "lower")] == pytest.approx(15000)

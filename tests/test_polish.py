@@ -11,8 +11,8 @@ import pytest
 
 import optimizer.solving.polish as polish_module
 from benchmarks.generate import make
-from models.formulation import SCALE_JPY, PlatformModel
-from models.plan import evaluate
+from models.build import SCALE_JPY, PlatformModel
+from models.evaluate import evaluate
 from optimizer.solving.highs_bridge import compile_model, run_highs
 from optimizer.pipeline import load_input
 from optimizer.solving.polish import StallWatch, polish

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import openpyxl
 import pytest
 
-from builders import tables, write
+from builders import PROGRAMME, programme, tables, write
 from clirun import files_in, invoke
 from optimizer.problems import InputError
 from optimizer.workbook.scenarios import apply_scenario
@@ -45,7 +45,7 @@ FAULTS_BY_KIND = {
     TEXT: [],
 }
 EVERY_CELL_FAULTS = [("excel-error", "#N/A"), ("formula-without-result", "=1+1")]
-TABLE_SHEETS = ["brands", "variants", "categories", "parts", "packs", "tiers", "plants", "demand"]
+TABLE_SHEETS = ["brands", "variants", "categories", "parts", "packs", "tiers", "plants", "demand", *PROGRAMME]
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,13 @@ class Case:
         return self.workbook or self.id
 
 
-NAME_COLUMN = {"brands": "brand", "variants": "variant", "categories": "category", "parts": "option", "packs": "pack", "plants": "plant"}
+NAME_COLUMN = {"brands": "brand", "variants": "variant", "categories": "category", "parts": "option", "packs": "pack", "plants": "plant",
+               "years": "year"}
+
+
+def _book(sheet: str) -> dict:
+    """The base workbook, with the programme's sheets when the case is about one of them."""
+    return programme() if sheet in PROGRAMME else tables()
 
 
 def _cell_cases() -> list[Case]:
@@ -74,7 +80,7 @@ def _cell_cases() -> list[Case]:
     Key-value sheets hold a name once, so their faults spread over several workbooks."""
     out = []
     for sheet in TABLE_SHEETS:
-        first = tables()[sheet][0]
+        first = _book(sheet)[sheet][0]
         faults = []
         for col in SHEET[sheet].columns:
             others = any(v is not None for k, v in first.items() if k != col.name)
@@ -83,7 +89,7 @@ def _cell_cases() -> list[Case]:
             faults += [(col.name, fault, value) for fault, value in kinds]
         # Cells the reader refuses (Excel errors, formulas without a result) stop a workbook before
         # validation, so they get a workbook of their own.
-        books = {False: tables(), True: tables()}
+        books = {False: _book(sheet), True: _book(sheet)}
         for i, (column, fault, value) in enumerate(faults):
             reader = (fault, value) in EVERY_CELL_FAULTS
             t = books[reader]
@@ -120,19 +126,19 @@ def _key_value_workbooks(cases: list[Case]) -> list[Case]:
 
 
 def _changed(sheet: str, index: int, **values) -> dict:
-    t = tables()
+    t = _book(sheet)
     t[sheet][index].update(values)
     return t
 
 
 def _appended(sheet: str, row: dict) -> dict:
-    t = tables()
+    t = _book(sheet)
     t[sheet].append(row)
     return t
 
 
 def _dropped_column(sheet: str, column: str) -> dict:
-    t = tables()
+    t = _book(sheet)
     t[sheet] = [{k: v for k, v in r.items() if k != column} for r in t[sheet]]
     if not any(t[sheet]):  # a sheet of one column: keep its rows, headed by something else
         t[sheet] = [{"notes": "x"} for _ in t[sheet]]
@@ -184,7 +190,42 @@ def _structure_cases() -> list[Case]:
         Case("scenario-makes-negative", "scenario", _scenario(sheet="plants", match="plant=Yachiyo", column="capacity_units", op="add", value=-1e6), "plants", 3, "capacity_units", "what-if", "set by scenario"),
         Case("scenario-unknown-setting", "scenario", _scenario(sheet="settings", match="time_limit", column="value"), "scenarios", 2, "match", "what-if"),
     ]
-    return out
+    return out + _programme_cases()
+
+
+def _programme_cases() -> list[Case]:
+    """Years, launch windows, demand years, locks and futures: each rule of their validation."""
+    def launch(**values) -> dict:
+        t = programme()
+        t["variants"][2].update(values)
+        return t
+
+    def demand_year(year, with_years: bool = True) -> dict:
+        t = programme() if with_years else tables()
+        t["demand"][0]["year"] = year
+        return t
+
+    return [
+        Case("duplicate:years", "duplicate name", _appended("years", dict(year=2027)), "years", 4, "year", fragment="appears twice"),
+        Case("years-discount-rises", "programme", _appended("years", dict(year=2029, discount_factor=0.99)), "years", 4, "discount_factor", fragment="rises"),
+        Case("years-factor-zero", "programme", _changed("years", 1, capacity_factor=0), "years", 3, "capacity_factor"),
+        Case("launch-unknown-year", "programme", launch(launch_from=2031), "variants", 4, "launch_from", fragment="not a year"),
+        Case("launch-by-unknown-year", "programme", launch(launch_by="FY28"), "variants", 4, "launch_by", fragment="not a year"),
+        Case("launch-from-after-by", "programme", launch(launch_from=2028, launch_by=2027), "variants", 4, "launch_from", fragment="after launch_by"),
+        Case("demand-unknown-year", "programme", demand_year(2035), "demand", 2, "year", fragment="not a year"),
+        Case("demand-year-without-years", "programme", demand_year(2027, with_years=False), "demand", 2, "year", fragment="no years sheet"),
+        Case("lock-unknown-variant", "lock", _changed("locks", 0, variant="H-wagon"), "locks", 2, "variant"),
+        Case("lock-unknown-item", "lock", _changed("locks", 0, item="gearbox"), "locks", 2, "item"),
+        Case("lock-unknown-pack", "lock", _changed("locks", 0, choice="P99"), "locks", 2, "choice"),
+        Case("lock-unknown-option", "lock", _changed("locks", 0, item="motor", choice="m50"), "locks", 2, "choice"),
+        Case("lock-none-on-required", "lock", _changed("locks", 0, item="motor", choice="none"), "locks", 2, "choice", fragment="is required"),
+        Case("lock-offer-not-yes-no", "lock", _changed("locks", 0, item="offer", choice="perhaps"), "locks", 2, "choice"),
+        Case("lock-contradicts", "lock", _appended("locks", dict(variant="H-hatch", item="pack", choice="P25")), "locks", 3, "choice", fragment="contradicts"),
+        Case("lock-locked-out", "lock", _appended("locks", dict(variant="H-hatch", item="offer", choice="no")), "locks", 2, "item", fragment="locks out"),
+        Case("future-unknown-scenario", "future", _changed("futures", 1, scenario="price-war"), "futures", 3, "scenario"),
+        Case("future-twice", "future", _appended("futures", dict(scenario="base", probability=0.0001)), "futures", 4, "scenario", fragment="appears twice"),
+        Case("futures-do-not-add-up", "future", _changed("futures", 1, probability=0.6), "futures", None, "probability", fragment="add up"),
+    ]
 
 
 def _renamed(sheet: str, old: str, new: str) -> dict:

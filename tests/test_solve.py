@@ -6,12 +6,12 @@ import pytest
 
 import builders
 from benchmarks.generate import make
-from models.plan import evaluate
+from models.evaluate import evaluate
 from optimizer.solving.highs_bridge import HighsRun, compile_model
 from optimizer.pipeline import load_input
 from optimizer.solving.solve import FEASIBLE, INFEASIBLE, OPTIMAL, make_plan
 from optimizer.solving.start import first_plan
-from models.formulation import PlatformModel
+from models.build import PlatformModel
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 """`plan template PATH`: a blank workbook with every sheet and column of the spec, help on each
-header, drop-down lists for yes/no and reference columns; never overwrites without --force."""
+header, drop-down lists for yes/no and reference columns, a first sheet that says how to start and
+where the format is described; never overwrites without --force."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from builders import tables
 from clirun import find_problem, invoke, plan
 
-# Every sheet and column of ../shared/spec/workbook.md, transcribed from the spec (not from
+# Every sheet and column of the workbook format (docs/workbook.md), transcribed from it (not from
 # optimizer.workbook.schema), so that the template and the spec cannot drift apart unnoticed.
 SPEC = {
     "settings": ["setting", "value"],
@@ -19,21 +20,25 @@ SPEC = {
     "variants": [
         "variant", "brand", "body_style", "length_mm", "width_mm", "height_mm", "seats", "payload_kg", "glider_mass_kg",
         "base_wh_per_km", "range_target_km", "min_power_kw", "pack_bay_mm", "max_unit_cost_jpy", "top_hat_dev_cost_jpy",
-        "top_hat_unit_cost_jpy", "min_units", "max_units", "must_offer",
+        "top_hat_unit_cost_jpy", "min_units", "max_units", "must_offer", "launch_from", "launch_by",
     ],
     "categories": ["category", "required", "shared"],
     "parts": ["category", "option", "dev_cost_jpy", "unit_cost_jpy", "mass_kg", "power_kw", "wh_per_km", "height_mm", "length_mm", "body_styles", "brands"],
     "packs": ["pack", "usable_kwh", "mass_kg", "height_mm", "length_mm", "dev_cost_jpy", "unit_cost_jpy"],
     "tiers": ["item", "min_units", "unit_cost_jpy"],
     "plants": ["plant", "capacity_units", "assembly_cost_jpy", "line_cost_jpy", "body_styles"],
-    "demand": ["scope", "name", "min_units", "max_units"],
+    "demand": ["scope", "name", "min_units", "max_units", "year"],
     "rules": ["rule", "value"],
     "scenarios": ["scenario", "sheet", "match", "column", "op", "value"],
+    "locks": ["variant", "item", "choice"],
+    "years": ["year", "demand_factor", "capacity_factor", "pack_cost_factor", "part_cost_factor", "ceiling_factor", "discount_factor"],
+    "futures": ["scenario", "probability"],
 }
 SETTINGS = {"lifecycle_years": 6, "wh_per_km_per_kg": 0.05, "time_limit_s": 60, "mip_rel_gap": 0.001, "integer_units": "no", "cross_brand_sharing": "yes"}
 RULES = {"max_length_mm": 3400, "max_width_mm": 1480, "max_height_mm": 2000, "max_seats": 4, "max_payload_kg": 350, "max_power_kw": 47}
 YES_NO = [("variants", "must_offer"), ("categories", "required"), ("categories", "shared")]
 REFERENCES = [("variants", "brand", "brands"), ("parts", "category", "categories")]
+READ_ME = "read me"
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +52,7 @@ def template(tmp_path_factory) -> Path:
 
 def test_every_sheet_and_column_of_the_spec(template):
     book = openpyxl.load_workbook(template)
-    assert set(book.sheetnames) == set(SPEC)
+    assert set(book.sheetnames) == set(SPEC) | {READ_ME}
     for sheet, columns in SPEC.items():
         header = [c.value for c in book[sheet][1] if c.value is not None]
         assert header == columns, sheet
@@ -108,7 +113,7 @@ def test_refuses_to_overwrite_unless_forced(tmp_path):
     assert path.read_bytes() == b"a planner's work"
     result = invoke("template", path, "--force")
     assert result.exit_code == 0, result.stderr
-    assert set(openpyxl.load_workbook(path).sheetnames) == set(SPEC)
+    assert set(openpyxl.load_workbook(path).sheetnames) == set(SPEC) | {READ_ME}
     assert {p.name for p in tmp_path.iterdir()} == {"plan.xlsx"}
 
 
@@ -135,6 +140,25 @@ def test_template_filled_with_the_builders_data_validates(template, tmp_path):
     result = invoke("validate", filled)
     assert result.exit_code == 0, result.stderr
     assert "scenarios checked: base, dear-packs, no-sharing" in result.stderr
+    assert READ_ME not in result.stderr  # the help sheet is neither read nor warned about
+
+
+def test_the_first_sheet_says_how_to_start_and_where_the_format_is_described(template):
+    """A pip-installed user has no docs/ folder: the template itself says enough to start."""
+    book = openpyxl.load_workbook(template)
+    assert book.sheetnames[0] == READ_ME and book.active.title == READ_ME
+    text = "\n".join(str(c) for row in book[READ_ME].iter_rows(values_only=True) for c in row if c is not None)
+    for needed in ("docs/workbook.md", "plan validate", "plan solve", "--json", "_jpy", "per year"):
+        assert needed in text, needed
+    listed = {row[0] for row in book[READ_ME].iter_rows(values_only=True) if row[0] in SPEC}
+    assert listed == set(SPEC)
+    assert (Path(__file__).resolve().parents[1] / "docs" / "workbook.md").is_file()
+
+
+def test_the_template_command_help_names_the_guide():
+    result = invoke("template", "--help")
+    assert result.exit_code == 0
+    assert "docs/workbook.md" in result.output and "read me" in result.output
 
 
 def test_the_blank_template_asks_for_data(template):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.data import PlanInput
-from models.plan import Evaluation, Plan
+from models.plan import Plan
+from models.evaluate import Evaluation
 
 # A margin at or below this counts as "at the limit" (the rule binds); figures are exact sums
 # of workbook numbers, so only floating-point noise separates them from the limit.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.plan import COST_KINDS
+from models.evaluate import COST_KINDS
 from optimizer.analysis.allocation import WhoPays
 from optimizer.analysis.certainty import Bracket, between, cost_bracket, percent, saving_bracket, share_bracket, signed_yen, why_unproven
 from optimizer.analysis.cost_per_car import CarCost

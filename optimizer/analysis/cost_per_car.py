@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from models.data import PlanInput
-from models.plan import Evaluation, Plan
+from models.plan import Plan
+from models.evaluate import Evaluation
 
 ONE_TIME = ("development: parts", "development: packs", "development: top hats", "plant lines")
 

@@ -7,7 +7,7 @@ JSON values, and nothing that varies between identical runs (times, dates) may b
 
 from __future__ import annotations
 
-from models.plan import COST_KINDS
+from models.evaluate import COST_KINDS
 from optimizer.analysis.certainty import saving_bracket
 from optimizer.solving.case import Case
 

@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass, replace
 
 from models.data import PlanInput, Variant
-from models.plan import Evaluation, Plan
+from models.plan import Plan
+from models.evaluate import Evaluation
 from optimizer.analysis.certainty import signed_yen
 from optimizer.analysis import marginals as mg
 from optimizer.analysis.compliance import Check, kei_checks

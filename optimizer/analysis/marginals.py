@@ -8,6 +8,10 @@ valid prices and often not the one for "one more unit". So we use the duals as t
 plan and measure "one more unit" exactly: move that one bound by one unit in the compiled LP
 and re-solve (a few milliseconds each).
 
+Over a programme a workbook bound holds in every year, scaled by that year's factor (capacity,
+units and demand) or as written (tier thresholds): a limit is then the workbook's cell, and "one
+more unit" moves the cell, so every year's row of it moves by its factor at once.
+
 Once the decisions are fixed the formulation carries each planner's bound in several places
 (the bound's own row, the columns' bounds and linking rows such as "option units ≤ max units
 × chosen"). Those copies are redundant, and they would stop a one-unit move of the bound's own
@@ -22,7 +26,7 @@ import numpy as np
 import pyomo.core as pyo  # modelling only: pyomo.environ would also load every solver plugin (+0.2 s a run)
 
 from models.data import PlanInput
-from models.formulation import SCALE_JPY, PlatformModel
+from models.build import SCALE_JPY, PlatformModel
 from models.plan import Plan
 from optimizer.solving.highs_bridge import Compiled, compile_model, run_highs
 
@@ -55,6 +59,7 @@ class Marginal:
     dual_jpy: float  # the LP's dual at the plan, yen per unit a year (one of possibly many prices at a corner)
     detail: str = ""  # e.g. the demand row's scope ("brand Honda")
     tier: int = 0  # for a tier threshold: which tier of the item (1 = first)
+    years: tuple[str, ...] = ()  # the years in which it binds (programmes only)
 
     @property
     def key(self) -> object:
@@ -90,13 +95,13 @@ def _add_missing_capacity_rows(pm: PlatformModel) -> None:
     within capacity; we relax those bounds, so the row must be there."""
     m = pm.m
     have = set(m.plant_capacity) if hasattr(m, "plant_capacity") else set()
-    load: dict[str, list] = {}
-    for v, k in m.built:
-        load.setdefault(k, []).append(m.built[v, k])
-    capacity = {k.name: k.capacity_units for k in pm.inp.plants}
-    missing = [k for k in load if k not in have]
+    load: dict[tuple[str, str, str], list] = {}
+    for f, v, k, t in m.built:
+        load.setdefault((f, k, t), []).append(m.built[f, v, k, t])
+    missing = [key for key in load if key not in have]
     if missing:
-        m.report_capacity = pyo.Constraint(missing, rule=lambda _m, k: sum(load[k]) <= capacity[k])
+        capacity = lambda f, k, t: pm.plant(f, k).capacity_units * pm.year(f, t).capacity_factor  # noqa: E731
+        m.report_capacity = pyo.Constraint(missing, rule=lambda _m, f, k, t: sum(load[f, k, t]) <= capacity(f, k, t))
 
 
 def _solve(compiled: Compiled) -> tuple[float | None, np.ndarray | None, np.ndarray | None]:
@@ -130,23 +135,27 @@ def solve_fixed(inp: PlanInput, plan: Plan, *, relax: bool = True) -> FixedLP | 
     return FixedLP(pm, compiled, cost, values, duals, activity, relaxed)
 
 
-def _planner_row(pm: PlatformModel, con, mult: int) -> tuple[str, object] | None:
-    """(kind, key) when the row is a planner's continuous bound, else None. The key is the
-    plant, variant or demand row label, or (item, tier) for a tier threshold."""
+def _planner_row(pm: PlatformModel, con, mult: int) -> tuple[str, object, float] | None:
+    """(kind, key, scale) when the row is `scale` × a planner's continuous bound in one year, else
+    None. The key is the plant, variant or demand row label, or (item, tier) for a tier threshold."""
     family, index = con.parent_component().local_name, con.index()
     if family in ("plant_capacity", "report_capacity"):
-        return PLANT_CAPACITY, index
+        f, k, t = index
+        return PLANT_CAPACITY, k, pm.year(f, t).capacity_factor
     offered = lambda v: v in pm.m.offer and pm.m.offer[v].value is not None and pm.m.offer[v].value > 0.5  # noqa: E731
-    if family == "max_units" and offered(index):
-        return MAX_UNITS, index
-    if family == "min_units" and offered(index):
-        return MIN_UNITS, index
+    if family in ("max_units", "min_units"):
+        f, v, t = index
+        if offered(v):
+            return (MAX_UNITS if family == "max_units" else MIN_UNITS), v, pm.year(f, t).demand_factor
+        return None
     if family == "demand":
-        return (DEMAND_MIN if mult <= 0 else DEMAND_MAX), index
+        f, label, t = index
+        row = _demand(pm.future(f), label)
+        return (DEMAND_MIN if mult <= 0 else DEMAND_MAX), label, pm.year(f, t).demand_factor if row.year is None else 1.0
     if family == "tier_reached":
-        item, j = index
-        if pm.m.in_tier[item, j].value is not None and pm.m.in_tier[item, j].value > 0.5:
-            return TIER, index
+        f, item, t, j = index
+        if pm.m.in_tier[index].value is not None and pm.m.in_tier[index].value > 0.5:
+            return TIER, (item, j), 1.0
     return None
 
 
@@ -170,7 +179,7 @@ def _relax_copies(pm: PlatformModel, compiled: Compiled) -> tuple:
             if mult > 0 and upper_r[i] != 0:
                 upper_r[i] = inf
         elif planner[0] == MAX_UNITS:
-            upper_r[i] = max(upper_r[i], pm.inp.variant(planner[1]).max_units)
+            upper_r[i] = max(upper_r[i], pm.inp.variant(planner[1]).max_units * planner[2])
     lp.col_upper_, lp.row_lower_, lp.row_upper_ = upper, lower_r, upper_r
     return saved
 
@@ -184,33 +193,42 @@ def marginals(inp: PlanInput, plan: Plan) -> tuple[FixedLP | None, list[Marginal
     lp = solve_fixed(inp, plan)
     if lp is None:
         return None, []
-    out: list[Marginal] = []
     lo, hi = np.array(lp.compiled.lp.row_lower_), np.array(lp.compiled.lp.row_upper_)
+    cells: dict[tuple[str, object], list[tuple[int, int, float, bool, str]]] = {}  # the rows of one workbook bound
     for i, (con, mult) in enumerate(lp.compiled.rows):
         planner = _planner_row(lp.pm, con, mult)
         if planner is None:
             continue
-        kind, key = planner
+        kind, key, scale = planner
         rhs = lo[i] if mult < 0 else hi[i]
-        if abs(lp.activity[i] - rhs) > BINDING_TOL * max(1.0, abs(rhs)):
+        binding = abs(lp.activity[i] - rhs) <= BINDING_TOL * max(1.0, abs(rhs))
+        cells.setdefault((kind, key), []).append((i, mult, scale, binding, con.index()[-2 if kind == TIER else -1]))
+    out: list[Marginal] = []
+    for (kind, key), rows in cells.items():
+        binding = [r for r in rows if r[3]]
+        if not binding:
             continue
         step = -1.0 if kind == TIER else 1.0
         if lp.relaxed:
-            delta = _moved_lp(lp, i, mult, step)
+            delta = _moved_lp(lp, [(i, mult, scale) for i, mult, scale, _b, _t in rows], step)
         else:
             delta = _moved_rebuild(inp, plan, kind, key, step, lp.cost_jpy)
-        out.append(_marginal(inp, kind, key, step, delta, lp.duals[i] * SCALE_JPY, lp.activity[i]))
+        dual = sum(lp.duals[i] * scale for i, _m, scale, _b, _t in rows) * SCALE_JPY
+        years = tuple(t for *_r, t in binding if t)
+        out.append(_marginal(inp, kind, key, step, delta, dual, lp.activity[binding[0][0]], years))
     return lp, out
 
 
-def _moved_lp(lp: FixedLP, i: int, mult: int, step: float) -> float | None:
+def _moved_lp(lp: FixedLP, rows: list[tuple[int, int, float]], step: float) -> float | None:
+    """The LP's cost change when a workbook bound moves by `step`: each of its rows by step × scale."""
     compiled = lp.compiled
     saved = (np.array(compiled.lp.col_upper_), np.array(compiled.lp.row_lower_), np.array(compiled.lp.row_upper_))
     lower, upper = np.array(saved[1]), np.array(saved[2])
-    if mult <= 0:
-        lower[i] += step
-    if mult >= 0:
-        upper[i] += step
+    for i, mult, scale in rows:
+        if mult <= 0:
+            lower[i] += step * scale
+        if mult >= 0:
+            upper[i] += step * scale
     compiled.lp.row_lower_, compiled.lp.row_upper_ = lower, upper
     try:
         cost, _values, _duals = _solve(compiled)
@@ -247,7 +265,8 @@ def _moved_rebuild(inp: PlanInput, plan: Plan, kind: str, key: object, step: flo
     return None if moved is None else moved.cost_jpy - cost
 
 
-def _marginal(inp: PlanInput, kind: str, key: object, step: float, delta: float | None, dual: float, activity: float) -> Marginal:
+def _marginal(inp: PlanInput, kind: str, key: object, step: float, delta: float | None, dual: float, activity: float,
+              years: tuple[str, ...] = ()) -> Marginal:
     tier = 0
     detail = ""
     if kind == PLANT_CAPACITY:
@@ -263,7 +282,7 @@ def _marginal(inp: PlanInput, kind: str, key: object, step: float, delta: float 
         bound = inp.tiers[key][tier - 1].min_units
     if delta is not None and abs(delta) < NOTHING_JPY:
         delta = 0.0
-    return Marginal(kind, key, bound, activity, step, delta, dual, detail, tier)
+    return Marginal(kind, key, bound, activity, step, delta, dual, detail, tier, years)
 
 
 def _demand(inp: PlanInput, label: str):

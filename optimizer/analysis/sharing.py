@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.data import PlanInput
-from models.plan import Evaluation, Plan
+from models.plan import Plan
+from models.evaluate import Evaluation
 
 
 @dataclass(frozen=True)

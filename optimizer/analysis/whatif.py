@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyomo.core as pyo  # modelling only: pyomo.environ would also load every solver plugin (+0.2 s a run)
 
 from models.data import PlanInput
-from models.formulation import SCALE_JPY, PlatformModel
+from models.build import SCALE_JPY, PlatformModel
 from models.plan import Plan
 from optimizer.solving.highs_bridge import compile_model, run_highs
 

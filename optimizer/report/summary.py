@@ -8,7 +8,7 @@ from openpyxl.chart import Reference
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from models.plan import COST_KINDS
+from models.evaluate import COST_KINDS
 from optimizer.analysis.analyse import CaseAnalysis
 from optimizer.analysis.certainty import between, cost_bracket, percent, saving_bracket, share_bracket, why_unproven
 from optimizer.report.charts import CHART_YEN_BN, bar_chart

@@ -40,23 +40,52 @@ def presolve_checks(inp: PlanInput) -> list[Finding]:
         reasons = variant_reasons(inp, v)
         if reasons:
             never[v.name] = reasons
+        must = must_because(inp, v)
         for why in reasons:
-            if v.must_offer:
-                findings.append(Finding(f"Variant {v.name} must be offered, but {why}.", True, v.name))
+            if must:
+                findings.append(Finding(f"Variant {v.name} {must}, but {why}.", True, v.name))
             else:
                 findings.append(Finding(f"Variant {v.name} can never be offered: {why}.", False, v.name))
     findings += _body_styles(inp)
     # A must-offer variant that cannot be offered is already a fatal finding; the demand rows are
     # judged as if it were mended, so that one mistake is not reported again as several.
-    offerable = [v for v in inp.variants if v.must_offer or (v.name not in never and _plants_for(inp, v.body_style))]
+    offerable = [v for v in inp.variants if must_because(inp, v) or (v.name not in never and _plants_for(inp, v.body_style))]
     for row in inp.demand:
         findings += _demand_row(inp, row, offerable, never)
     findings += _must_offer_capacity(inp)
     return findings
 
 
+def must_because(inp: PlanInput, v: Variant) -> str:
+    """Why v must be offered, in a planner's words ("" when it need not be): must_offer, or a lock."""
+    if v.must_offer:
+        return "must be offered"
+    lock = next((x for x in inp.locks if x.variant == v.name and not (x.item == "offer" and not x.choice)), None)
+    return f"is in the plan by {lock.text}" if lock else ""
+
+
 def variant_reasons(inp: PlanInput, v: Variant) -> list[str]:
-    """Why variant v can never be offered, whatever else the plan does (empty: it may be)."""
+    """Why variant v can never be offered, whatever else the plan does (empty: it may be). Reasons
+    that only the locks cause name the lock."""
+    out = [f"{x.text} keeps it out of the plan" for x in inp.locks if x.variant == v.name and x.item == "offer" and not x.choice]
+    locked = [x for x in inp.locks if x.variant == v.name and x.item != "offer"]
+    reasons = _reasons(inp, v, locked)
+    if locked:
+        free = set(_reasons(inp, v, []))
+        texts = ", ".join(x.text for x in locked)
+        reasons = [why if why in free else _with_lock(why, locked, texts) for why in reasons]
+    return out + reasons
+
+
+def _with_lock(why: str, locked: list, texts: str) -> str:
+    """A reason that only the locks cause, naming them: 'the lock of pack P20 on variant V (locks
+    row 2) cannot reach its 180 km range target: ...'."""
+    if why.startswith("it cannot reach") and len(locked) == 1:
+        return f"{texts} cannot reach" + why[len("it cannot reach"):]
+    return f"with {texts}, {why}"
+
+
+def _reasons(inp: PlanInput, v: Variant, locked: list) -> list[str]:
     r, k = inp.rules, inp.settings.wh_per_km_per_kg
     out: list[str] = []
     for value, limit, text in (
@@ -66,7 +95,7 @@ def variant_reasons(inp: PlanInput, v: Variant) -> list[str]:
     ):
         if value > limit:
             out.append(text)
-    b = _build(inp, v)
+    b = _build(inp, v, locked)
     missing = [c.name for c in inp.categories if c.required and not b.options[c.name]]
     for c in missing:
         out.append(
@@ -114,31 +143,71 @@ def variant_reasons(inp: PlanInput, v: Variant) -> list[str]:
         out.append(f"even its least powerful allowed options give {fewest:g} kW, above the {r.max_power_kw:g} kW power cap (max_power_kw)")
 
     if v.max_unit_cost_jpy is not None:
-        cheapest_pack = min(b.packs, key=lambda p: p.unit_cost_jpy)
-        cheapest = v.top_hat_unit_cost_jpy + total(lambda o: o.unit_cost_jpy) + cheapest_pack.unit_cost_jpy
-        if cheapest > v.max_unit_cost_jpy:
-            out.append(
-                f"its cheapest allowed parts with pack {cheapest_pack.name} cost ¥{cheapest:,.0f} a unit (list prices), "
-                f"above its unit cost ceiling of ¥{v.max_unit_cost_jpy:,.0f}"
-            )
-
-    plants = _plants_for(inp, v.body_style)
-    capacity = sum(p.capacity_units for p in plants)
-    if plants and v.min_units > capacity:
-        out.append(
-            f"its minimum of {v.min_units:,.0f} units a year is more than the {capacity:,.0f} the plants that can build "
-            f"{v.body_style} ({_names(plants)}) have between them"
-        )
-    for row in inp.demand:
-        if row.max_units is not None and row.covers(v) and v.min_units > row.max_units:
-            out.append(f"its minimum of {v.min_units:,.0f} units a year is above the {row.max_units:,.0f} that {row.label} ({row.title}) allows")
+        out += _ceiling_reasons(inp, v, b, total(lambda o: o.unit_cost_jpy))
+    out += _units_reasons(inp, v)
     return out
 
 
-def _build(inp: PlanInput, v: Variant) -> _Build:
+def _ceiling_reasons(inp: PlanInput, v: Variant, b: _Build, cheapest_parts: float) -> list[str]:
+    """The unit cost ceiling in every year the variant surely sells (from the last year it may
+    launch): its cheapest parts and pack at that year's prices against that year's ceiling."""
+    out = []
+    cheapest_pack = min(b.packs, key=lambda p: p.unit_cost_jpy)
+    for y in _surely_selling(inp, v):
+        cost = v.top_hat_unit_cost_jpy + cheapest_parts * y.part_cost_factor + cheapest_pack.unit_cost_jpy * y.pack_cost_factor
+        ceiling = v.max_unit_cost_jpy * y.ceiling_factor
+        if cost > ceiling + 1e-9 * max(1.0, ceiling):
+            if not y.name:
+                out.append(f"its cheapest allowed parts with pack {cheapest_pack.name} cost ¥{cost:,.0f} a unit (list prices), "
+                           f"above its unit cost ceiling of ¥{ceiling:,.0f}")
+            else:
+                out.append(f"in {y.name}, a year it sells in whenever it launches, its cheapest allowed parts with pack "
+                           f"{cheapest_pack.name} cost ¥{cost:,.0f} a unit at that year's prices, above that year's unit cost "
+                           f"ceiling of ¥{ceiling:,.0f}")
+            break
+    return out
+
+
+def _surely_selling(inp: PlanInput, v: Variant):
+    """The years an offered v sells in whatever its launch year: from the last year of its window."""
+    window = inp.launch_window(v)
+    return inp.periods[inp.periods.index(window[-1]):]
+
+
+def _units_reasons(inp: PlanInput, v: Variant) -> list[str]:
+    """Its minimum units against its plants' capacity and the demand rows' maximums, each year it
+    surely sells."""
+    out = []
+    plants = _plants_for(inp, v.body_style)
+    for y in _surely_selling(inp, v):
+        need = v.min_units * y.demand_factor
+        capacity = sum(p.capacity_units * y.capacity_factor for p in plants)
+        when = f"in {y.name} " if y.name else ""
+        a_year = "units" if y.name else "units a year"
+        if plants and need > capacity + 1e-9:
+            factor = f" at that year's capacity factor" if y.name else ""
+            out.append(f"{when}its minimum of {need:,.0f} {a_year} is more than the {capacity:,.0f} the plants that can build "
+                       f"{v.body_style} ({_names(plants)}) have between them{factor}")
+            break
+        rows = [(row, row.bounds_in(y)) for row in inp.demand if row.covers(v)]
+        limits = [(row, b[1]) for row, b in rows if b is not None and b[1] is not None and need > b[1] + 1e-9]
+        if limits:
+            row, most = limits[0]
+            out.append(f"{when}its minimum of {need:,.0f} {a_year} is above the {most:,.0f} that {row.label} ({row.title}) allows")
+            break
+    return out
+
+
+def _build(inp: PlanInput, v: Variant, locked: list = ()) -> _Build:
     options = {c.name: [o for o in inp.options_of(c.name) if o.allowed_for(v)] for c in inp.categories}
+    packs = [p for p in inp.packs if p.length_mm <= v.pack_bay_mm]
+    for lock in locked:
+        if lock.item == "pack":
+            packs = [p for p in packs if p.name == lock.choice]
+        else:
+            options[lock.item] = [o for o in options.get(lock.item, []) if o.option == lock.choice]
     required = {c.name: options[c.name] for c in inp.categories if c.required}
-    return _Build(options, required, [p for p in inp.packs if p.length_mm <= v.pack_bay_mm])
+    return _Build(options, required, packs)
 
 
 def _range_km(v: Variant, p: Pack, k: float, parts_wh_per_km: float) -> float:
@@ -190,49 +259,74 @@ def _body_styles(inp: PlanInput) -> list[Finding]:
 
 
 def _demand_row(inp: PlanInput, row: DemandRow, offerable: list[Variant], never: dict[str, list[str]]) -> list[Finding]:
+    """A demand row against what its variants can sell and its plants can build, in each year it
+    holds (the first year that fails is reported)."""
+    for y in inp.periods:
+        bounds = row.bounds_in(y)
+        found = [] if bounds is None else _demand_year(inp, row, y, bounds, offerable)
+        if found:
+            return found
+    return []
+
+
+def _demand_year(inp: PlanInput, row: DemandRow, y, bounds, offerable: list[Variant]) -> list[Finding]:
+    lo, hi = bounds
     head = f"{row.label.capitalize()} ({row.title})"
+    if y.name:
+        head = f"In {y.name}, {row.label} ({row.title})"
+    a_year = "units" if y.name else "units a year"
     out = []
-    covered = [v for v in offerable if row.covers(v)]
-    if row.min_units is not None and row.min_units > 0:
+    names = [x.name for x in inp.periods]
+    covered = [v for v in offerable if row.covers(v) and names.index(inp.launch_window(v)[0].name) <= names.index(y.name)]
+    if lo is not None and lo > 0:
         blocked = [v.name for v in inp.variants if row.covers(v) and v not in covered]
-        also = f"; {', '.join(blocked)} can never be offered" if blocked else ""
-        most = sum(v.max_units for v in covered)
+        also = f"; {', '.join(blocked)} can never be offered" + (" or selling then" if y.name else "") if blocked else ""
+        most = sum(v.max_units * y.demand_factor for v in covered)
         if not covered:
-            out.append(Finding(f"{head} asks for at least {row.min_units:,.0f} units a year, but no variant it covers can be offered{also}.", True, row.label))
-        elif row.min_units > most:
-            sold = ", ".join(f"{v.name} {v.max_units:,.0f}" for v in covered)
+            out.append(Finding(f"{head} asks for at least {lo:,.0f} {a_year}, but no variant it covers can be offered{also}.", True, row.label))
+        elif lo > most + 1e-9:
+            sold = ", ".join(f"{v.name} {v.max_units * y.demand_factor:,.0f}" for v in covered)
             out.append(Finding(
-                f"{head} asks for at least {row.min_units:,.0f} units a year, but the variants it covers can sell at most "
+                f"{head} asks for at least {lo:,.0f} {a_year}, but the variants it covers can sell at most "
                 f"{most:,.0f} between them (max_units: {sold}){also}.", True, row.label,
             ))
         plants = [k for k in inp.plants if any(k.builds(v.body_style) for v in covered)]
-        capacity = sum(k.capacity_units for k in plants)
-        if covered and row.min_units > capacity:
+        capacity = sum(k.capacity_units * y.capacity_factor for k in plants)
+        if covered and lo > capacity + 1e-9:
+            tail = f"can build {capacity:,.0f} at that year's capacity factor" if y.name else f"have {capacity:,.0f} units a year between them"
+            out.append(Finding(f"{head} asks for at least {lo:,.0f} {a_year}, but the plants that can build its variants "
+                               f"({_names(plants)}) {tail}.", True, row.label))
+    if hi is not None:
+        must = [v for v in inp.variants if v.must_offer and row.covers(v) and v in _surely_in(inp, y)]
+        need = sum(v.min_units * y.demand_factor for v in must)
+        if need > hi + 1e-9:
+            mins = ", ".join(f"{v.name} {v.min_units * y.demand_factor:,.0f}" for v in must)
             out.append(Finding(
-                f"{head} asks for at least {row.min_units:,.0f} units a year, but the plants that can build its variants "
-                f"({_names(plants)}) have {capacity:,.0f} units a year between them.", True, row.label,
-            ))
-    if row.max_units is not None:
-        must = [v for v in inp.variants if v.must_offer and row.covers(v)]
-        need = sum(v.min_units for v in must)
-        if need > row.max_units:
-            mins = ", ".join(f"{v.name} {v.min_units:,.0f}" for v in must)
-            out.append(Finding(
-                f"{head} allows at most {row.max_units:,.0f} units a year, but the variants it covers that must be offered "
+                f"{head} allows at most {hi:,.0f} {a_year}, but the variants it covers that must be offered "
                 f"need at least {need:,.0f} between them (min_units: {mins}).", True, row.label,
             ))
     return out
 
 
+def _surely_in(inp: PlanInput, y) -> list[Variant]:
+    """The variants that sell in year y if offered, whatever their launch year."""
+    names = [x.name for x in inp.periods]
+    return [v for v in inp.variants if names.index(inp.launch_window(v)[-1].name) <= names.index(y.name)]
+
+
 def _must_offer_capacity(inp: PlanInput) -> list[Finding]:
-    must = [v for v in inp.variants if v.must_offer and v.min_units > 0]
-    plants = [k for k in inp.plants if any(k.builds(v.body_style) for v in must)]
-    capacity = sum(k.capacity_units for k in plants)
-    need = sum(v.min_units for v in must)
-    if len(must) < 2 or not plants or need <= capacity:
-        return []  # one variant alone is a variant finding
-    mins = ", ".join(f"{v.name} {v.min_units:,.0f}" for v in must)
-    return [Finding(
-        f"The variants that must be offered need at least {need:,.0f} units a year between them (min_units: {mins}), "
-        f"but the plants that can build them ({_names(plants)}) have {capacity:,.0f} units a year between them.", True, "plants",
-    )]
+    """The must-offer variants' minimums together against their plants, in each year they all sell."""
+    for y in inp.periods:
+        must = [v for v in inp.variants if v.must_offer and v.min_units > 0 and v in _surely_in(inp, y)]
+        plants = [k for k in inp.plants if any(k.builds(v.body_style) for v in must)]
+        capacity = sum(k.capacity_units * y.capacity_factor for k in plants)
+        need = sum(v.min_units * y.demand_factor for v in must)
+        if len(must) < 2 or not plants or need <= capacity + 1e-9:
+            continue  # one variant alone is a variant finding
+        mins = ", ".join(f"{v.name} {v.min_units * y.demand_factor:,.0f}" for v in must)
+        when, a_year = (f"In {y.name}, the", "units") if y.name else ("The", "units a year")
+        return [Finding(
+            f"{when} variants that must be offered need at least {need:,.0f} {a_year} between them (min_units: {mins}), "
+            f"but the plants that can build them ({_names(plants)}) have {capacity:,.0f} {a_year} between them.", True, "plants",
+        )]
+    return []

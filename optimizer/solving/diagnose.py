@@ -10,7 +10,10 @@ it as it is gives none — so a planner gets a short list of real choices instea
 direction, so that making exactly these changes to the workbook yields a plan.
 
 The kei rules are one rule each (the planner edits one cell on the rules sheet), however many
-variants break them; every other rule is one row of its sheet.
+variants break them; every other rule is one row of its sheet — over a programme, one cell for
+every year it holds in (a variant's min_units is one rule however many years it binds). With
+several futures (`plan solve --robust`) each future's rules are its own: the diagnosis says in
+which future a rule must change.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 
-from models.data import PlanInput
-from models.formulation import PlatformModel, Slack
-from models.plan import Evaluation, Plan, evaluate
+from models.data import Future, PlanInput
+from models.build import PlatformModel, Slack
+from models.plan import Design, Plan
+from models.values import fix_design
+from models.evaluate import Evaluation, evaluate, list_cost_in
 from optimizer.solving.checks import Finding
 from optimizer.solving.highs_bridge import Compiled, HighsRun, compile_model, run_highs
 
@@ -42,7 +47,7 @@ USED = 1e-6
 DIAGNOSIS_GAP = 1e-4
 MIN_SECONDS = 5.0  # the search's budget when the workbook's time limit is shorter
 
-RuleKey = tuple[str, object]  # (family, key): key None for a kei rule
+RuleKey = tuple[str, tuple]  # (family, (future, subject)): subject None for a kei rule
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Move:
     text: str  # the sentence
     row: int | None = None  # the Excel row, when the record has no name (demand rows)
     unit: str = ""
+    future: str = ""  # with several futures: the future whose rule this is
 
 
 @dataclass
@@ -88,17 +94,21 @@ class Diagnosis:
 
 
 def diagnose(
-    inp: PlanInput,
+    source: PlanInput | list[Future],
     findings: list[Finding],
     *,
     time_limit_s: float,
     log: Callable[[str], None] = lambda _text: None,
+    design: Design | None = None,
 ) -> Diagnosis:
-    """Find a minimal set of rules whose change admits a plan (workbook `inp` has none)."""
+    """Find a minimal set of rules whose change admits a plan (the workbook, or the futures
+    together, have none; with `design`, none keeping that design)."""
     started = time.perf_counter()
     deadline = started + max(time_limit_s, MIN_SECONDS)
     diagnosis = Diagnosis([f for f in findings if f.fatal], [], [f for f in findings if not f.fatal])
-    pm = PlatformModel(inp, elastic=True)
+    pm = PlatformModel(source, elastic=True)
+    if design is not None:
+        fix_design(pm, design)
     search = _Search(pm, compile_model(pm.m), deadline)
     log(f"no plan: looking for the fewest rules to change ({len(search.columns)} rules may change)")
 
@@ -116,20 +126,32 @@ def diagnose(
             elif not search.proved_infeasible:
                 diagnosis.complete = False
                 break
-        value = search.compiled.reader(run.values)
-        plan = pm.plan_from(value)
-        ev = evaluate(inp, plan)
-        diagnosis.moves = [m for key in sorted(kept, key=_order) for m in _moves(inp, key, plan, ev)]
+        plans = pm.plans_from(search.compiled.reader(run.values))
+        several = len(pm.futures) > 1
+        moves = []
+        for key in sorted(kept, key=_order):
+            fut = next(f for f in pm.futures if f.name == key[1][0]) if key[1][0] or not several else None
+            for f in [fut] if fut is not None else pm.futures:
+                found = _moves(f.inp, key, plans[f.name], evaluate(f.inp, plans[f.name]))
+                moves += [_in_future(m, f.name) for m in found] if several else found
+        diagnosis.moves = list(dict.fromkeys(moves))
     diagnosis.solves = search.solves
     diagnosis.seconds = time.perf_counter() - started
     log(f"diagnosis: {len(diagnosis.moves)} rule(s) to change, {search.solves} solves, {diagnosis.seconds:.1f} s")
     return diagnosis
 
 
+def _in_future(move: Move, future: str) -> Move:
+    from dataclasses import replace
+
+    return replace(move, future=future, text=f"In future {future}: {move.text[0].lower()}{move.text[1:]}")
+
+
 def _order(key: RuleKey) -> tuple:
-    """Workbook order: variants' rules, then kei rules, plants, demand rows."""
+    """Workbook order: locks, variants' rules, then kei rules, plants, demand rows."""
     family, subject = key
-    rank = ["must_offer", "min_units", "max_units", "range_target", "min_power", "unit_cost_ceiling", *KEI_RULES, "plant_capacity", "demand"]
+    rank = ["lock", "must_offer", "min_units", "max_units", "range_target", "min_power", "unit_cost_ceiling", *KEI_RULES,
+            "plant_capacity", "demand"]
     return (rank.index(family) if family in rank else len(rank), str(subject))
 
 
@@ -169,7 +191,13 @@ class _Search:
 
 
 def _rule_key(slack: Slack) -> RuleKey:
-    return (slack.family, None) if slack.family in KEI_RULES else (slack.family, slack.key)
+    """The workbook cell a slack relaxes: (family, (future, subject)); over a programme every
+    year's row of one cell is the same rule. Kei rules have no subject: one cell of the rules sheet."""
+    key = slack.key if isinstance(slack.key, tuple) else ("", slack.key)
+    future = key[0]
+    if slack.family in KEI_RULES:
+        return (slack.family, (future, None))
+    return (slack.family, (future, key[1]))
 
 
 # ---------------------------------------------------------------------------- the changes
@@ -194,20 +222,18 @@ def _n(x: float) -> str:
 
 
 def _moves(inp: PlanInput, key: RuleKey, plan: Plan, ev: Evaluation) -> list[Move]:
-    family, subject = key
+    family, (_future, subject) = key
     offered = [v for v in inp.variants if plan.variants[v.name].offered]
     if family in KEI_RULES:
         return _kei_move(inp, family, offered, ev)
     if family == "plant_capacity":
-        k = next(p for p in inp.plants if p.name == subject)
-        new = _up(ev.plant_units[k.name], noise=UNITS_NOISE)
-        return [Move(
-            "plant capacity", "plants", k.name, "capacity_units", k.capacity_units, new,
-            f"Raise plant {k.name}'s capacity by {_n(new - k.capacity_units)} units a year, from {_n(k.capacity_units)} to {_n(new)} "
-            "(plants sheet, capacity_units).", unit="units a year",
-        )] if new > k.capacity_units else []
+        return _capacity_move(inp, subject, ev)
     if family == "demand":
         return _demand_move(inp, subject, plan)
+    if family == "lock":
+        lock = next(x for x in inp.locks if x.label == subject)
+        return [Move("lock", "locks", lock.variant, "choice", _shown(lock.choice), "(remove the lock)",
+                     f"Lift {lock.text}: delete the row or change its choice (locks sheet).", _row_of(lock.label))]
     v = inp.variant(subject)
     vp = plan.variants[v.name]
     if family == "must_offer":
@@ -217,13 +243,14 @@ def _moves(inp: PlanInput, key: RuleKey, plan: Plan, ev: Evaluation) -> list[Mov
         return []
     f = ev.figures[v.name]
     where = "variants sheet"
+    selling = [(y, vp.units_in(y.name)) for y in inp.periods if y.name in vp.built or not inp.years]
     if family == "min_units":
-        new = _down(vp.units, noise=UNITS_NOISE)
+        new = _down(min((u / y.demand_factor for y, u in selling), default=0.0), noise=UNITS_NOISE)
         return [Move("minimum units", "variants", v.name, "min_units", v.min_units, new,
                      f"Lower variant {v.name}'s minimum from {_n(v.min_units)} to {_n(new)} units a year ({where}, min_units).",
                      unit="units a year")] if new < v.min_units else []
     if family == "max_units":
-        new = _up(vp.units, noise=UNITS_NOISE)
+        new = _up(max((u / y.demand_factor for y, u in selling), default=0.0), noise=UNITS_NOISE)
         return [Move("maximum units", "variants", v.name, "max_units", v.max_units, new,
                      f"Raise variant {v.name}'s maximum from {_n(v.max_units)} to {_n(new)} units a year ({where}, max_units).",
                      unit="units a year")] if new > v.max_units else []
@@ -238,12 +265,53 @@ def _moves(inp: PlanInput, key: RuleKey, plan: Plan, ev: Evaluation) -> list[Mov
                      f"Lower variant {v.name}'s minimum power from {v.min_power_kw:g} kW to {new:g} kW ({where}, min_power_kw).",
                      unit="kW")] if new < v.min_power_kw else []
     if family == "unit_cost_ceiling":
-        new = _up(f.list_unit_cost_jpy)
-        ceiling = v.max_unit_cost_jpy or 0.0
-        return [Move("unit cost ceiling", "variants", v.name, "max_unit_cost_jpy", ceiling, new,
-                     f"Raise variant {v.name}'s unit cost ceiling by ¥{new - ceiling:,.0f}, from ¥{ceiling:,.0f} to ¥{new:,.0f} "
-                     f"({where}, max_unit_cost_jpy).", unit="¥")] if new > ceiling else []
+        return _ceiling_move(inp, v, vp, f)
     return []
+
+
+def _shown(choice: object) -> str:
+    if isinstance(choice, bool):
+        return "yes" if choice else "no"
+    return "none" if choice is None else str(choice)
+
+
+def _row_of(label: str) -> int | None:
+    found = re.search(r"(\d+)$", label)
+    return int(found.group(1)) if found else None
+
+
+def _ceiling_move(inp: PlanInput, v, vp, f) -> list[Move]:
+    """The ceiling that admits the plan's build in every year it sells (cost / that year's factor)."""
+    years = [y for y in inp.periods if not inp.years or inp.periods.index(y) >= _launch(inp, vp)]
+    needs = [(list_cost_in(v, f, y) / y.ceiling_factor, y) for y in years]
+    need, year = max(needs, key=lambda x: x[0])
+    new = _up(need)
+    ceiling = v.max_unit_cost_jpy or 0.0
+    when = f" (in {year.name} it costs ¥{list_cost_in(v, f, year):,.0f} at that year's prices)" if inp.years else ""
+    return [Move("unit cost ceiling", "variants", v.name, "max_unit_cost_jpy", ceiling, new,
+                 f"Raise variant {v.name}'s unit cost ceiling by ¥{new - ceiling:,.0f}, from ¥{ceiling:,.0f} to ¥{new:,.0f}{when} "
+                 "(variants sheet, max_unit_cost_jpy).", unit="¥")] if new > ceiling else []
+
+
+def _launch(inp: PlanInput, vp) -> int:
+    names = [y.name for y in inp.periods]
+    return names.index(vp.launch_year) if vp.launch_year in names else 0
+
+
+def _capacity_move(inp: PlanInput, plant_name: str, ev: Evaluation) -> list[Move]:
+    """The capacity that admits the plan's build in every year (units / that year's factor)."""
+    k = next(p for p in inp.plants if p.name == plant_name)
+    year_of = {y.name: y for y in inp.periods}
+    needs = [(p.plant_units[k.name] / year_of[p.year].capacity_factor, p) for p in ev.periods]
+    need, period = max(needs, key=lambda x: x[0])
+    new = _up(need, noise=UNITS_NOISE)
+    when = (f" (in {period.year} it must build {_n(period.plant_units[k.name])} units at that year's capacity factor "
+            f"{year_of[period.year].capacity_factor:g})") if inp.years else ""
+    return [Move(
+        "plant capacity", "plants", k.name, "capacity_units", k.capacity_units, new,
+        f"Raise plant {k.name}'s capacity by {_n(new - k.capacity_units)} units a year, from {_n(k.capacity_units)} to {_n(new)}"
+        f"{when} (plants sheet, capacity_units).", unit="units a year",
+    )] if new > k.capacity_units else []
 
 
 def _kei_move(inp: PlanInput, family: str, offered, ev: Evaluation) -> list[Move]:
@@ -270,19 +338,25 @@ def _kei_move(inp: PlanInput, family: str, offered, ev: Evaluation) -> list[Move
 
 
 def _demand_move(inp: PlanInput, label: str, plan: Plan) -> list[Move]:
+    """The bound that admits the plan's units in every year the row holds (a row without a year
+    is scaled by each year's demand factor, so the need is units / factor)."""
     row = next(d for d in inp.demand if d.label == label)
-    units = sum(plan.variants[v.name].units for v in inp.variants if row.covers(v) and plan.variants[v.name].offered)
-    found = re.search(r"(\d+)$", label)
-    excel_row = int(found.group(1)) if found else None
+    covered = [v for v in inp.variants if row.covers(v) and plan.variants[v.name].offered]
+    years = [(y, sum(plan.variants[v.name].units_in(y.name) for v in covered)) for y in inp.periods if row.bounds_in(y) is not None]
+    scale = (lambda y: y.demand_factor) if row.year is None else (lambda y: 1.0)
+    excel_row = _row_of(label)
     head = f"{label} ({row.title})"
-    if row.min_units is not None and units < row.min_units:
-        new = _down(units, noise=UNITS_NOISE)
-        return [Move("demand", "demand", head, "min_units", row.min_units, new,
-                     f"Lower {head}'s minimum from {_n(row.min_units)} to {_n(new)} units a year (demand sheet, min_units).",
-                     excel_row, "units a year")] if new < row.min_units else []
-    if row.max_units is not None and units > row.max_units:
-        new = _up(units, noise=UNITS_NOISE)
-        return [Move("demand", "demand", head, "max_units", row.max_units, new,
-                     f"Raise {head}'s maximum from {_n(row.max_units)} to {_n(new)} units a year (demand sheet, max_units).",
-                     excel_row, "units a year")] if new > row.max_units else []
+    a_year = " a year" if not inp.years or row.year is None else f" in {row.year}"
+    if row.min_units is not None and years:
+        new = _down(min(u / scale(y) for y, u in years), noise=UNITS_NOISE)
+        if new < row.min_units:
+            return [Move("demand", "demand", head, "min_units", row.min_units, new,
+                         f"Lower {head}'s minimum from {_n(row.min_units)} to {_n(new)} units{a_year} (demand sheet, min_units).",
+                         excel_row, "units a year")]
+    if row.max_units is not None and years:
+        new = _up(max(u / scale(y) for y, u in years), noise=UNITS_NOISE)
+        if new > row.max_units:
+            return [Move("demand", "demand", head, "max_units", row.max_units, new,
+                         f"Raise {head}'s maximum from {_n(row.max_units)} to {_n(new)} units{a_year} (demand sheet, max_units).",
+                         excel_row, "units a year")]
     return []

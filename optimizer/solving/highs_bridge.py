@@ -2,7 +2,7 @@
 
 We compile the model to a matrix ourselves (Pyomo's linear-expression visitor, numpy) and pass
 it to `highspy` directly instead of using Pyomo's HiGHS plugins: a matrix hand-over is 4.5–6×
-faster on large models (../shared/reference/solver-notes.md) and gives full control of what the
+faster on large models (README, "Why the hand-over to HiGHS is our own") and gives full control of what the
 plugins get wrong or lack — the time limit is honoured as set, a plan found before the limit is
 always kept, a starting plan can be handed over, and HiGHS's banner and log never reach
 standard output.

@@ -26,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from models.formulation import SCALE_JPY, PlatformModel
+from models.build import SCALE_JPY, PlatformModel
 from optimizer.solving.highs_bridge import Compiled, run_highs
 
 # The tree search is judged from this share of the time limit on ...

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from models.data import PlanInput
-from models.formulation import SCALE_JPY, PlatformModel
-from models.plan import Evaluation, Plan, VariantPlan, evaluate
+from models.build import SCALE_JPY, PlatformModel
+from models.evaluate import Evaluation, design_violations, evaluate
+from models.plan import Design, Plan, VariantPlan
+from models.values import fix_design
 from optimizer.solving.checks import Finding, presolve_checks
 from optimizer.solving.diagnose import Diagnosis, diagnose
 from optimizer.solving.highs_bridge import HighsRun, compile_model, run_highs
@@ -64,20 +66,30 @@ def make_plan(
     log: Callable[[str], None] = lambda _text: None,
     solver_log: Callable[[str], None] | None = None,
     start: Plan | None = None,
+    design: Design | None = None,
 ) -> Outcome:
     """Solve the workbook's plan. `log` gets progress lines; `solver_log` HiGHS's own log;
-    `start` is a plan known to obey every rule, handed to HiGHS as its first incumbent."""
+    `start` is a plan known to obey every rule, handed to HiGHS as its first incumbent; `design`
+    keeps a design (offers, parts, packs, launch years) and plans only units, plants and lines."""
     limit = inp.settings.time_limit_s if time_limit_s is None else time_limit_s
     gap_target = inp.settings.mip_rel_gap if mip_rel_gap is None else mip_rel_gap
     seconds: dict[str, float] = {}
     base = dict(time_limit_s=limit, mip_rel_gap=gap_target, seconds=seconds)
-    findings = presolve_checks(inp)
+    if design is not None:
+        broken = design_violations(inp, design)
+        if broken:
+            return Outcome(INFEASIBLE, None, None, None, None, None, [f"The design breaks a rule: {b}." for b in broken], **base)
+    findings = presolve_checks(inp) if design is None else []
     if any(f.fatal for f in findings):
         return _no_plan(inp, findings, base, log)
 
     started = time.perf_counter()
     pm = PlatformModel(inp)
     seconds["build"] = time.perf_counter() - started
+    if design is not None:
+        missing = fix_design(pm, design)
+        if missing:
+            return Outcome(INFEASIBLE, None, None, None, None, None, [f"The design's {x} can never obey this workbook's rules." for x in missing], **base)
 
     if pm.static_conflicts:
         return _no_plan(inp, findings + [Finding(f"{t[0].upper()}{t[1:]}.", True, "") for t in pm.static_conflicts], base, log)
@@ -99,12 +111,8 @@ def make_plan(
         f"solving with HiGHS (time limit {limit:g} s, gap {gap_target:g})"
     )
     start_vector = None if start is None else compiled.vector(pm.values_for(start))
-    watch = StallWatch(limit)
-    run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, start=start_vector, log_line=solver_log, stop_when=watch)
-    seconds["solve"] = run.seconds
-    base.update(highs_status=run.model_status, nodes=run.nodes, size=size)
-    if run.stopped and run.has_solution:
-        run = _polished(pm, compiled, run, watch, limit, gap_target, seconds, base, log)
+    run = run_model(pm, compiled, limit, gap_target, start_vector, solver_log, seconds, base, log)
+    base["size"] = size
 
     if not run.has_solution and not run.infeasible:
         # The limit struck before HiGHS found any plan: a quick plan from the heuristic is better
@@ -118,7 +126,7 @@ def make_plan(
             return _finish(inp, fallback, FEASIBLE, None, _yen(run.dual_bound), **base)
     if not run.has_solution:
         if run.infeasible:
-            return _no_plan(inp, findings, base, log)
+            return _no_plan(inp, findings, base, log, design)
         conflicts = [
             f"No plan was found before the solver stopped ({run.model_status}, after {run.seconds:.1f} s); "
             "a plan may still exist. Raise time_limit_s on the settings sheet or --time-limit."
@@ -128,6 +136,17 @@ def make_plan(
     plan = pm.plan_from(compiled.reader(run.values))
     status = OPTIMAL if run.optimal else FEASIBLE
     return _finish(inp, plan, status, run.objective * SCALE_JPY, _yen(run.dual_bound), **base)
+
+
+def run_model(pm, compiled, limit: float, gap_target: float, start_vector, solver_log, seconds: dict, base: dict, log) -> HighsRun:
+    """HiGHS on the compiled model; when its bound stalls, local search for the rest of the limit."""
+    watch = StallWatch(limit)
+    run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, start=start_vector, log_line=solver_log, stop_when=watch)
+    seconds["solve"] = run.seconds
+    base.update(highs_status=run.model_status, nodes=run.nodes)
+    if run.stopped and run.has_solution:
+        run = _polished(pm, compiled, run, watch, limit, gap_target, seconds, base, log)
+    return run
 
 
 def _polished(pm, compiled, run, watch: StallWatch, limit: float, gap_target: float, seconds: dict, base: dict, log) -> HighsRun:
@@ -150,9 +169,9 @@ def _polished(pm, compiled, run, watch: StallWatch, limit: float, gap_target: fl
     return replace(run, values=result.values, objective=result.objective, optimal=result.objective <= within_gap)
 
 
-def _no_plan(inp: PlanInput, findings: list[Finding], base: dict, log: Callable[[str], None]) -> Outcome:
+def _no_plan(inp: PlanInput, findings: list[Finding], base: dict, log: Callable[[str], None], design: Design | None = None) -> Outcome:
     """No plan exists: say why (the checks) and what to change (the fewest rules, by relaxation)."""
-    diagnosis = diagnose(inp, findings, time_limit_s=base["time_limit_s"], log=log)
+    diagnosis = diagnose(inp, findings, time_limit_s=base["time_limit_s"], log=log, design=design)
     return Outcome(INFEASIBLE, None, None, None, None, None, diagnosis.sentences(), **base, diagnosis=diagnosis)
 
 

@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Callable
 
 from models.data import Plant, PlanInput
-from models.formulation import PlatformModel
+from models.build import PlatformModel
 from models.plan import Plan
 from optimizer.solving.highs_bridge import Compiled, compile_model, run_highs
 
@@ -38,7 +38,7 @@ def configurations(pm: PlatformModel, seconds: float) -> dict[str, tuple[dict[st
     variants = [vc.variant for vc in pm.choices.values()]
     users: dict[str, int] = {}
     for vc in pm.choices.values():
-        for key in [o.key for opts in vc.options.values() for o in opts] + [p.name for p in vc.packs]:
+        for key in [f"{c}/{o}" for c, opts in vc.options.items() for o in opts] + list(vc.packs):
             users[key] = users.get(key, 0) + 1
 
     def own_brands(allowed: frozenset[str] | None) -> frozenset[str] | None:
@@ -56,6 +56,8 @@ def configurations(pm: PlatformModel, seconds: float) -> dict[str, tuple[dict[st
         parts=tuple(replace(o, dev_cost_jpy=o.dev_cost_jpy / users.get(o.key, 1), brands=own_brands(o.brands)) for o in inp.parts),
         packs=tuple(replace(p, dev_cost_jpy=p.dev_cost_jpy / users.get(p.name, 1)) for p in inp.packs),
         plants=(Plant("anywhere", capacity_units=sum(units.values())),),  # where it is built does not matter here
+        years=inp.years,  # a configuration must meet every year's unit cost ceiling
+        locks=tuple(lock for lock in inp.locks if lock.variant in units and lock.item != "offer"),
     )
     sub = PlatformModel(alone)
     compiled = compile_model(sub.m)

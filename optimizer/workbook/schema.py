@@ -1,4 +1,4 @@
-"""Every sheet and column of the planner's workbook (../shared/spec/workbook.md), as data.
+"""Every sheet and column of the planner's workbook (described in docs/workbook.md), as data.
 
 Validation, the blank template and typo hints all read this one table, so a column added
 here is read, checked and documented at once.
@@ -111,6 +111,8 @@ SHEETS = (
             Column("min_units", NUMBER, unit="units/yr", help="Least units a year if offered."),
             Column("max_units", NUMBER, unit="units/yr", help="Most units a year if offered."),
             Column("must_offer", YESNO, False, False, help="yes: the variant must be offered."),
+            Column("launch_from", NAME, False, None, ref="years", help="With a years sheet: the earliest year it may launch in; blank = the first year."),
+            Column("launch_by", NAME, False, None, ref="years", help="With a years sheet: the latest year it may launch in if offered; blank = the last year."),
         ),
         help="One row per vehicle the joint venture could sell (a body style under one brand).",
     ),
@@ -181,6 +183,7 @@ SHEETS = (
             Column("name", NAME, False, "", help="The brand, body style or variant; blank for total."),
             Column("min_units", NUMBER, False, None, unit="units/yr", help="Least annual units over the scope; blank = none."),
             Column("max_units", NUMBER, False, None, unit="units/yr", help="Most annual units over the scope; blank = none."),
+            Column("year", NAME, False, None, ref="years", help="With a years sheet: the row holds in this year only, as written; blank = every year, scaled by its demand_factor."),
         ),
         required=False,
         help="Bounds on annual units over a scope (optional).",
@@ -209,6 +212,43 @@ SHEETS = (
     ),
 )
 
+SHEETS += (
+    SheetSpec(
+        "locks",
+        (
+            Column("variant", NAME, ref="variants", help="A variant of the variants sheet."),
+            Column("item", NAME, help="offer, pack, or a category of the categories sheet."),
+            Column("choice", TEXT, help="For offer: yes or no; for pack: a pack; for a category: one of its options, or none (an optional category left out)."),
+        ),
+        required=False,
+        help="Choices the planners have already made (optional); a lock on a pack or category also means the variant is offered.",
+    ),
+    SheetSpec(
+        "years",
+        (
+            Column("year", NAME, help="The year's name, e.g. 2027 (unique); rows in programme order."),
+            Column("demand_factor", POSITIVE, False, 1.0, help="Multiplies every variant's min_units and max_units, and every demand row without a year, that year."),
+            Column("capacity_factor", POSITIVE, False, 1.0, help="Multiplies every plant's capacity_units that year."),
+            Column("pack_cost_factor", POSITIVE, False, 1.0, help="Multiplies every pack's unit_cost_jpy and its tier prices that year (the battery price path)."),
+            Column("part_cost_factor", POSITIVE, False, 1.0, help="Multiplies every option's unit_cost_jpy and its tier prices that year."),
+            Column("ceiling_factor", POSITIVE, False, 1.0, help="Multiplies every variant's max_unit_cost_jpy that year (competitors' prices moving)."),
+            Column("discount_factor", POSITIVE, False, 1.0, help="Multiplies every cost paid that year (present value); never higher than the year before."),
+        ),
+        required=False,
+        help="The programme year by year (optional): without it the plan is one steady year paid lifecycle_years times.",
+    ),
+    SheetSpec(
+        "futures",
+        (
+            Column("scenario", NAME, help="base, or a scenario of the scenarios sheet (unique)."),
+            Column("probability", POSITIVE, help="Its probability; the probabilities add up to 1."),
+        ),
+        required=False,
+        help="The futures one plan must stand in, for plan solve --robust (optional).",
+    ),
+)
+
 SHEET = {s.name: s for s in SHEETS}
+LOCK_ITEMS = ("offer", "pack")
 SCENARIO_OPS = ("set", "multiply", "add")
 DEMAND_SCOPES = ("total", "brand", "body_style", "variant")

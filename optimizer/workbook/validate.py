@@ -27,6 +27,7 @@ from models.data import (
     Variant,
 )
 from optimizer.problems import InputError, Problem
+from optimizer.workbook import programme
 from optimizer.workbook.schema import (
     LIST,
     NAME,
@@ -57,6 +58,7 @@ _MISSING = object()
 class Validated:
     plan_input: PlanInput
     warnings: list[Problem]
+    futures: tuple[tuple[str, float], ...] = ()  # the futures sheet: (scenario, probability)
 
 
 def close_match(name: str, candidates) -> str:
@@ -270,6 +272,12 @@ def validate(raw: RawWorkbook) -> Validated:
     plants = _plants(ck, sheets.get("plants"), rows.get("plants", []), body_styles, known["body_style"])
     tiers = _tiers(ck, sheets.get("tiers"), rows.get("tiers", []), parts, packs, known)
     demand = _demand(ck, sheets.get("demand"), rows.get("demand", []), brands, variants, body_styles, known)
+    years = programme.years(ck, sheets.get("years"), rows.get("years", []))
+    has_years = "years" in sheets and bool(_known_rows(sheets["years"], SHEET["years"]))
+    programme.launch_windows(ck, sheets.get("variants"), rows.get("variants", []), years, has_years)
+    programme.demand_years(ck, sheets.get("demand"), rows.get("demand", []), years, has_years)
+    locks = programme.locks(ck, sheets.get("locks"), rows.get("locks", []), variants, categories, parts, packs)
+    futures = programme.futures(ck, sheets.get("futures"), rows.get("futures", []), raw)
 
     if problems:
         raise InputError(problems)
@@ -284,8 +292,10 @@ def validate(raw: RawWorkbook) -> Validated:
         plants=tuple(plants),
         tiers=tiers,
         demand=tuple(demand),
+        years=years if has_years else (),
+        locks=locks,
     )
-    return Validated(plan_input, warnings)
+    return Validated(plan_input, warnings, futures)
 
 
 def _key_values(ck: _Checker, sheet: RawSheet | None, key_col: str, known: tuple[Setting, ...]) -> dict[str, object]:
@@ -494,5 +504,5 @@ def _demand(ck, sheet, rows, brands, variants, body_styles, known) -> list[Deman
         if lo is not None and hi is not None and lo > hi:
             ck.fail(sheet, row, "min_units", lo, f"min_units is above max_units ({hi:,.0f})", also=("max_units",))
             continue
-        out.append(DemandRow(scope, name, lo, hi, f"demand row {row.number}"))
+        out.append(DemandRow(scope, name, lo, hi, f"demand row {row.number}", r.get("year")))
     return out

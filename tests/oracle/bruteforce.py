@@ -1,5 +1,5 @@
-"""Exact optimum of a small `Case` by enumeration -- an oracle written from
-/work/shared/spec/workbook.md alone (nothing of `models`/`optimizer` is used).
+"""Exact optimum of a small `Case` by enumeration -- an oracle written from the
+workbook format (docs/workbook.md) alone (nothing of `models`/`optimizer` is used).
 
 Discrete choices are enumerated: the set of offered variants, for each offered
 variant one option per required category (one or none per optional category)

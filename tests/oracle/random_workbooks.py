@@ -1,5 +1,5 @@
-"""Seeded generator of small random workbooks that follow the workbook contract
-(/work/shared/spec/workbook.md), written from that page alone.
+"""Seeded generator of small random workbooks that follow the workbook format
+(docs/workbook.md), written from that description alone.
 
 `make_case(seed)` returns a `Case`: plain dicts/lists describing the workbook
 *as a planner typed it* -- a key that is absent from a row dict is a blank cell

@@ -1,0 +1,219 @@
+"""One plan for several futures (`plan solve --robust`): the extensive form, each future's own
+optimum, the regret of committing to the robust design, and the regret matrix of betting on one
+future's design.
+
+The extensive form (`models.build.PlatformModel` over futures) shares the design — offers, parts,
+packs, launch years, hence developments — and gives each future its own units, plant split, lines
+and tiers; it minimises the expected total cost (or, with `worst`, the largest). Each future's own
+optimum is the future solved alone, started from the robust plan's units for it (a plan it is sure
+to have). A bet is one future's own design committed to in every future, units re-optimised; a
+design that cannot serve a future says which rule it breaks.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from models.build import SCALE_JPY, PlatformModel
+from models.cost import EXPECTED
+from models.data import Future
+from models.evaluate import Evaluation, evaluate
+from models.plan import Design, Plan
+from optimizer.solving.checks import Finding, presolve_checks
+from optimizer.solving.diagnose import Diagnosis, diagnose
+from optimizer.solving.highs_bridge import compile_model
+from optimizer.solving.solve import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, AGREEMENT_TOLERANCE, ModelSize, Outcome, make_plan, run_model
+
+# Shares of the time limit: the extensive form, then every future's own optimum, then the bets.
+MAIN_SHARE, OWN_SHARE, BETS_SHARE = 0.6, 0.2, 0.2
+MIN_SOLVE_S = 1.0
+
+
+@dataclass
+class FutureResult:
+    """One future under the committed design, and alone."""
+
+    name: str
+    probability: float
+    plan: Plan | None
+    evaluation: Evaluation | None
+    own: Outcome | None = None  # the future solved on its own (its own design)
+
+    @property
+    def cost_jpy(self) -> float | None:
+        return None if self.evaluation is None else self.evaluation.total_cost_jpy
+
+    @property
+    def own_optimum_jpy(self) -> float | None:
+        return None if self.own is None else self.own.total_cost_jpy
+
+    @property
+    def regret_jpy(self) -> float | None:
+        """What committing to the robust design costs in this future against its own best."""
+        if self.cost_jpy is None or self.own_optimum_jpy is None:
+            return None
+        return self.cost_jpy - self.own_optimum_jpy
+
+
+@dataclass
+class Bet:
+    """One future's own optimal design committed to in every future (units re-optimised)."""
+
+    design_of: str
+    design: Design
+    outcomes: dict[str, Outcome]  # future -> the case with that design
+
+    def expected_jpy(self, probability: dict[str, float]) -> float | None:
+        costs = [(probability[f], o.total_cost_jpy) for f, o in self.outcomes.items()]
+        return None if any(c is None for _p, c in costs) else sum(p * c for p, c in costs)
+
+
+@dataclass
+class RobustOutcome:
+    status: str
+    objective: str  # "expected" or "worst"
+    expected_cost_jpy: float | None
+    best_bound_jpy: float | None  # bound on the objective minimised
+    gap: float | None
+    design: Design | None
+    futures: list[FutureResult]
+    conflicts: list[str]
+    time_limit_s: float
+    mip_rel_gap: float
+    bets: list[Bet] = field(default_factory=list)
+    diagnosis: Diagnosis | None = None
+    highs_status: str = ""
+    nodes: int = 0
+    size: ModelSize | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def worst_cost_jpy(self) -> float | None:
+        costs = [f.cost_jpy for f in self.futures]
+        return None if not costs or any(c is None for c in costs) else max(costs)
+
+    @property
+    def evpi_jpy(self) -> float | None:
+        """Expected value of perfect information: expected cost − Σ probability × own optimum."""
+        if self.expected_cost_jpy is None or any(f.own_optimum_jpy is None for f in self.futures):
+            return None
+        return self.expected_cost_jpy - sum(f.probability * f.own_optimum_jpy for f in self.futures)
+
+
+def make_robust_plan(
+    futures: list[Future],
+    *,
+    objective: str = EXPECTED,
+    time_limit_s: float | None = None,
+    mip_rel_gap: float | None = None,
+    log: Callable[[str], None] = lambda _text: None,
+    solver_log: Callable[[str], None] | None = None,
+) -> RobustOutcome:
+    base_inp = futures[0].inp
+    limit = base_inp.settings.time_limit_s if time_limit_s is None else time_limit_s
+    gap_target = base_inp.settings.mip_rel_gap if mip_rel_gap is None else mip_rel_gap
+    started = time.perf_counter()
+    seconds: dict[str, float] = {}
+    head = dict(objective=objective, time_limit_s=limit, mip_rel_gap=gap_target, seconds=seconds)
+
+    findings = [Finding(f"In future {f.name}: {x.text[0].lower()}{x.text[1:]}", x.fatal, x.subject)
+                for f in futures for x in presolve_checks(f.inp)]
+    if any(x.fatal for x in findings):
+        return _no_plan(futures, findings, head, log)
+    pm = PlatformModel(futures, objective=objective)
+    seconds["build"] = time.perf_counter() - started
+    if pm.static_conflicts:
+        return _no_plan(futures, findings + [Finding(f"{t[0].upper()}{t[1:]}.", True, "") for t in pm.static_conflicts], head, log)
+    compiled = compile_model(pm.m)
+    seconds["handover"] = compiled.seconds
+    size = ModelSize(len(compiled.columns), compiled.binaries, compiled.integers, len(compiled.rows), compiled.nonzeros)
+    main_limit = max(MIN_SOLVE_S, MAIN_SHARE * limit)
+    log(f"robust model over {len(futures)} futures: {size.variables:,} variables ({size.binaries:,} yes/no), "
+        f"{size.constraints:,} constraints; solving with HiGHS (time limit {main_limit:.3g} s, gap {gap_target:g})")
+    base: dict = {}
+    run = run_model(pm, compiled, main_limit, gap_target, None, solver_log, seconds, base, log)
+    head.update(highs_status=base.get("highs_status", ""), nodes=base.get("nodes", 0), size=size)
+    if not run.has_solution:
+        if run.infeasible:
+            return _no_plan(futures, findings, head, log)
+        conflicts = [f"No plan was found before the solver stopped ({run.model_status}, after {run.seconds:.1f} s); "
+                     "a plan may still exist. Raise time_limit_s on the settings sheet or --time-limit."]
+        return RobustOutcome(UNKNOWN, expected_cost_jpy=None, best_bound_jpy=None, gap=None, design=None,
+                             futures=[FutureResult(f.name, f.probability, None, None) for f in futures], conflicts=conflicts, **head)
+
+    plans = pm.plans_from(compiled.reader(run.values))
+    results = [FutureResult(f.name, f.probability, plans[f.name], evaluate(f.inp, plans[f.name])) for f in futures]
+    expected = sum(r.probability * r.cost_jpy for r in results)
+    warnings = _checks(results, expected if objective == EXPECTED else max(r.cost_jpy for r in results), run.objective * SCALE_JPY)
+    target = expected if objective == EXPECTED else max(r.cost_jpy for r in results)
+    bound = None if run.dual_bound is None else min(run.dual_bound * SCALE_JPY, target)
+    if run.optimal and bound is None:
+        bound = target
+    gap = None if bound is None else (0.0 if target <= 0 else max(0.0, (target - bound) / abs(target)))
+    outcome = RobustOutcome(
+        OPTIMAL if run.optimal else FEASIBLE, expected_cost_jpy=expected, best_bound_jpy=bound, gap=gap,
+        design=plans[futures[0].name].design(), futures=results, conflicts=[], warnings=warnings, **head,
+    )
+    deadline = started + limit
+    _own_optima(futures, outcome, deadline, gap_target, log)
+    _bets(futures, outcome, deadline, gap_target, log)
+    return outcome
+
+
+def _checks(results: list[FutureResult], evaluated: float, solver: float) -> list[str]:
+    out = []
+    if evaluated > solver + AGREEMENT_TOLERANCE * max(1.0, abs(evaluated)) + 1.0:
+        out.append(f"internal check: the plan's evaluated cost ¥{evaluated:,.0f} is above the solver's ¥{solver:,.0f}")
+    for r in results:
+        out += [f"internal check: in future {r.name} the plan breaks a rule: {v}" for v in r.evaluation.violations]
+    return out
+
+
+def _left(deadline: float, share: float, parts: int) -> float:
+    return max(MIN_SOLVE_S, share * max(0.0, deadline - time.perf_counter()) / max(1, parts))
+
+
+def _own_optima(futures: list[Future], outcome: RobustOutcome, deadline: float, gap: float, log) -> None:
+    """Each future solved on its own, started from the robust plan's units for it."""
+    started = time.perf_counter()
+    for i, (f, r) in enumerate(zip(futures, outcome.futures)):
+        limit = _left(deadline, OWN_SHARE / (OWN_SHARE + BETS_SHARE), len(futures) - i)
+        r.own = make_plan(f.inp, time_limit_s=limit, mip_rel_gap=gap, start=r.plan)
+        log(f"future {f.name}: own optimum ¥{r.own.total_cost_jpy or 0:,.0f} ({r.own.status}); "
+            f"with the robust design ¥{r.cost_jpy:,.0f}")
+    outcome.seconds["own optima"] = time.perf_counter() - started
+
+
+def _bets(futures: list[Future], outcome: RobustOutcome, deadline: float, gap: float, log) -> None:
+    """Each future's own design committed to in every other future (units re-optimised)."""
+    started = time.perf_counter()
+    pairs = [(g, f) for g in outcome.futures for f in futures if g.name != f.name]
+    done = 0
+    for g in outcome.futures:
+        if g.own is None or g.own.plan is None:
+            continue
+        design = g.own.plan.design()
+        outcomes: dict[str, Outcome] = {}
+        for f in futures:
+            if f.name == g.name:
+                outcomes[f.name] = g.own
+                continue
+            limit = _left(deadline, 1.0, len(pairs) - done)
+            outcomes[f.name] = make_plan(f.inp, time_limit_s=limit, mip_rel_gap=gap, design=design)
+            done += 1
+        outcome.bets.append(Bet(g.name, design, outcomes))
+    outcome.seconds["bets"] = time.perf_counter() - started
+    log(f"regret matrix: {len(outcome.bets)} designs in {len(futures)} futures ({outcome.seconds['bets']:.1f} s)")
+
+
+def _no_plan(futures: list[Future], findings: list[Finding], head: dict, log) -> RobustOutcome:
+    """No single design serves every future: which futures and which rules conflict."""
+    diagnosis = diagnose(futures, findings, time_limit_s=head["time_limit_s"], log=log)
+    return RobustOutcome(
+        INFEASIBLE, expected_cost_jpy=None, best_bound_jpy=None, gap=None, design=None,
+        futures=[FutureResult(f.name, f.probability, None, None) for f in futures],
+        conflicts=diagnosis.sentences(), diagnosis=diagnosis, **head,
+    )
