@@ -27,10 +27,10 @@ def versions() -> dict[str, str]:
     }
 
 
-def _solve(section: str, o) -> list[tuple[str, str, object]]:
+def _solve(section: str, o, *, limit: bool = True) -> list[tuple[str, str, object]]:
     """How one solve went: its settings, status, cost, bound and effort."""
     return [
-        (section, "time limit (s)", o.time_limit_s),
+        *([(section, "time limit (s)", o.time_limit_s)] if limit else []),
         (section, "gap target", o.mip_rel_gap),
         (section, "status", o.status),
         (section, "HiGHS status", o.highs_status),
@@ -62,11 +62,12 @@ def provenance(case: Case, report_path: str | None = None) -> list[tuple[str, st
     rows += _solve("solver", o)
     alone = case.baseline
     if alone is not None and alone is not o:  # what the saving from sharing and the Shapley split rest on
-        rows += _solve("solver, without sharing", alone)
+        rows += _solve("solver, without sharing", alone, limit=False)  # its limit, what the first left, is a timing
     for k in ("build", "handover", "solve"):
         if k in o.seconds:
             rows.append(("timings", f"{k} (s)", o.seconds[k]))
     if case.baseline is not None and case.baseline is not o:
+        rows.append(("timings", "time limit without sharing (s)", case.baseline.time_limit_s))
         rows.append(("timings", "solve without sharing (s)", case.baseline.seconds.get("solve")))
     if o.size is not None:
         rows += [
