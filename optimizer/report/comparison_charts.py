@@ -90,8 +90,7 @@ def _total(ws, cmp: Comparison, others: list[int], r: int) -> tuple[int, int]:
     if not any(row[4] is not None or row[5] is not None for row in rows):  # every difference proven
         cols, rows = cols[:4], [row[:4] for row in rows]
     chart = _chart("Total cost over the lifecycle: scenario minus base", AXIS_BN)
-    chart.dataLabels = DataLabelList()
-    chart.dataLabels.showVal = True
+    chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False, showPercent=False)
     chart.dataLabels.numFmt = DELTA_BN
     chart.legend = None
     return _block(ws, r, f"Total cost: difference from {cmp.base_case.label}", chart, cols, rows, 1)

@@ -179,17 +179,26 @@ def _anchor(chart) -> tuple[int, int]:
     return start.row + 1, start.col + 1
 
 
+def _size_cm(chart) -> tuple[float, float]:
+    """A chart's width and height: as set, or, for a chart read from a file, as its anchor says."""
+    ext = getattr(chart.anchor, "ext", None)
+    if ext is not None and ext.cx and ext.cy:
+        return ext.cx / 360000, ext.cy / 360000  # EMU: 360,000 a centimetre
+    return chart.width, chart.height
+
+
 def extent(ws: Worksheet) -> Extent:
     """The rows and columns that hold something, charts included."""
     last_row, last_col = ws.max_row, ws.max_column
     charts = []
     for chart in ws._charts:
         row, col = _anchor(chart)
-        height_pt, r = chart.height / 2.54 * 72, row
+        width_cm, height_cm = _size_cm(chart)
+        height_pt, r = height_cm / 2.54 * 72, row
         while height_pt > 0:
             height_pt -= row_height(ws, r)
             r += 1
-        width_pt, c = chart.width / 2.54 * 72, col
+        width_pt, c = width_cm / 2.54 * 72, col
         while width_pt > 0:
             width_pt -= width_units(ws, c) * PT_PER_WIDTH
             c += 1
