@@ -2,9 +2,9 @@
 
     python -m benchmarks.pages reports/kei-jv-base.xlsx reports/kei-jv-comparison.xlsx
 
-Each visible sheet is rendered alone (a copy of the workbook with every other sheet hidden, the
-XML edited in place: other sheets hidden and their print ranges dropped, nothing else changed), all copies in one LibreOffice run, so the
-count per sheet is exact and the sum is what printing the workbook gives. The PDFs are kept
+Each visible sheet is rendered alone (a copy of the workbook, its XML edited in place: the other
+sheets hidden and their print ranges dropped, nothing else changed), all copies in one LibreOffice
+run, so the count per sheet is exact and the sum is what printing the workbook gives. The PDFs are kept
 (`--keep DIR`) to look at, e.g. with `pdftoppm -png -r 50`.
 
 Needs `soffice` (LibreOffice Calc) and `pdfinfo`/`pdftotext` (poppler-utils).
@@ -31,7 +31,11 @@ _ACTIVE = re.compile(rb'\s+(activeTab|firstSheet)="[^"]*"')
 def tools_missing() -> str | None:
     """Why pages cannot be counted here (None when they can)."""
     missing = [t for t in ("soffice", "pdfinfo", "pdftotext") if shutil.which(t) is None]
-    return f"{', '.join(missing)} not installed (apt-get install libreoffice-calc poppler-utils)" if missing else None
+    return (
+        f"{', '.join(missing)} not installed (apt-get install libreoffice-calc poppler-utils)"
+        if missing
+        else None
+    )
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,9 @@ class SheetPrint:
 
     def text_raw(self) -> str:
         """All the text, in the order it is drawn: a wrapped cell's lines stay together."""
-        return subprocess.run(["pdftotext", "-raw", str(self.pdf), "-"], capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            ["pdftotext", "-raw", str(self.pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
 
     def page_texts(self) -> list[str]:
         """The drawn text of each page."""
@@ -62,7 +68,11 @@ class SheetPrint:
 def visible_sheets(xlsx: Path) -> list[str]:
     with zipfile.ZipFile(xlsx) as z:
         xml = z.read("xl/workbook.xml")
-    return [_name(m.group(0)) for m in _SHEET.finditer(xml) if b'state="' not in m.group(0) or b'state="visible"' in m.group(0)]
+    return [
+        _name(m.group(0))
+        for m in _SHEET.finditer(xml)
+        if b'state="' not in m.group(0) or b'state="visible"' in m.group(0)
+    ]
 
 
 def _name(tag: bytes) -> str:
@@ -83,8 +93,11 @@ def _only(xml: bytes, keep: str) -> bytes:
     out.append(xml[last:])
     xml = b"".join(out)
     # LibreOffice prints a hidden sheet that has a print area: drop the other sheets' print ranges.
-    xml = re.sub(rb'<definedName name="_xlnm\.Print_(?:Area|Titles)" localSheetId="(\d+)"[^>]*>[^<]*</definedName>',
-                 lambda m: m.group(0) if int(m.group(1)) == index else b"", xml)
+    xml = re.sub(
+        rb'<definedName name="_xlnm\.Print_(?:Area|Titles)" localSheetId="(\d+)"[^>]*>[^<]*</definedName>',
+        lambda m: m.group(0) if int(m.group(1)) == index else b"",
+        xml,
+    )
     view = b' activeTab="%d" firstSheet="%d"' % (index, index)
     return re.sub(rb"<workbookView\b[^>]*?(?=/?>)", lambda m: _ACTIVE.sub(b"", m.group(0)) + view, xml)
 
@@ -109,8 +122,17 @@ def render(workbooks: list[Path], out_dir: Path, timeout_s: float = 300.0) -> li
             copies.append((wb, sheet, copy))
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         # A private profile: another LibreOffice running on the machine must not take the job.
-        cmd = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               "--convert-to", "pdf", "--outdir", str(out_dir), *(str(c) for _, _, c in copies)]
+        cmd = [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir),
+            *(str(c) for _, _, c in copies),
+        ]
         subprocess.run(cmd, capture_output=True, check=True, timeout=timeout_s)
     prints = [SheetPrint(str(wb), sheet, copy.with_suffix(".pdf")) for wb, sheet, copy in copies]
     missing = [p for p in prints if not p.pdf.exists()]

@@ -55,7 +55,10 @@ def diagnosis_rows(tbl: dict, path, scenario: str = "base") -> list[dict]:
 
 CASES = {
     "range target": {("variants", "H-van"): dict(range_target_km=400, must_offer="yes")},
-    "too little plant capacity": {("plants", "Mizushima"): dict(capacity_units=1000), ("plants", "Yachiyo"): dict(capacity_units=1000)},
+    "too little plant capacity": {
+        ("plants", "Mizushima"): dict(capacity_units=1000),
+        ("plants", "Yachiyo"): dict(capacity_units=1000),
+    },
     "power cap on the rules sheet": {("variants", "H-hatch"): dict(min_power_kw=45)},
 }
 
@@ -65,7 +68,16 @@ def test_the_row_column_is_the_excel_row_of_the_record(name, tmp_path):
     tbl = broken(CASES[name])
     if name.startswith("power cap"):
         tbl["rules"] = [{"rule": "max_power_kw", "value": 40}]
-        tbl["parts"].append(dict(category="motor", option="m45", dev_cost_jpy=3e9, unit_cost_jpy=160000, mass_kg=58, power_kw=45))
+        tbl["parts"].append(
+            dict(
+                category="motor",
+                option="m45",
+                dev_cost_jpy=3e9,
+                unit_cost_jpy=160000,
+                mass_kg=58,
+                power_kw=45,
+            )
+        )
     path = tmp_path / "wb.xlsx"
     moves = diagnosis_rows(tbl, path)
     rows = excel_rows(path)
@@ -90,7 +102,16 @@ def test_a_rule_the_rules_sheet_leaves_out_says_to_add_a_row(tmp_path):
 def test_a_cell_a_scenario_sets_says_which_scenario(tmp_path):
     tbl = copy.deepcopy(tables())
     tbl["variants"][2]["must_offer"] = "yes"
-    tbl["scenarios"].append(dict(scenario="far", sheet="variants", match="variant=H-van", column="range_target_km", op="set", value=400))
+    tbl["scenarios"].append(
+        dict(
+            scenario="far",
+            sheet="variants",
+            match="variant=H-van",
+            column="range_target_km",
+            op="set",
+            value=400,
+        )
+    )
     path = tmp_path / "wb.xlsx"
     moves = diagnosis_rows(tbl, path, "far")
     move = next(m for m in moves if m["column"] == "range_target_km")

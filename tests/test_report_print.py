@@ -36,16 +36,37 @@ MOST_PAGES = {"report": 12, "unproven": 12, "comparison": 14}
 def written(tmp_path_factory) -> dict[str, Path]:
     """One workbook of each kind `plan` writes, as it writes them."""
     folder = tmp_path_factory.mktemp("print")
-    out = {"report": write_report(folder / "report.xlsx", example_case()), "unproven": write_report(folder / "unproven.xlsx", unproven_case())}
+    out = {
+        "report": write_report(folder / "report.xlsx", example_case()),
+        "unproven": write_report(folder / "unproven.xlsx", unproven_case()),
+    }
     case = example_case()
     inp = case.plan_input
     demand = tuple(replace(d, min_units=10 * d.min_units) if d.scope == "total" else d for d in inp.demand)
     bad = replace(inp, demand=demand, settings=replace(inp.settings, time_limit_s=20))
-    out["no plan"] = write_report(folder / "noplan.xlsx", solve_case(case.source, bad, sharing_baseline=False))
-    proc = plan("solve", EXAMPLE, "--all-scenarios", "--jobs", 2, "--out", folder / "all" / "comparison.xlsx", timeout=300)
+    out["no plan"] = write_report(
+        folder / "noplan.xlsx", solve_case(case.source, bad, sharing_baseline=False)
+    )
+    proc = plan(
+        "solve",
+        EXAMPLE,
+        "--all-scenarios",
+        "--jobs",
+        2,
+        "--out",
+        folder / "all" / "comparison.xlsx",
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     out["comparison"] = folder / "all" / "comparison.xlsx"
-    proc = plan("solve", write(programme(), folder / "programme.xlsx"), "--robust", "--out", folder / "robust.xlsx", timeout=300)
+    proc = plan(
+        "solve",
+        write(programme(), folder / "programme.xlsx"),
+        "--robust",
+        "--out",
+        folder / "robust.xlsx",
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     out["robust"] = folder / "robust.xlsx"
     build_template().save(folder / "template.xlsx")
@@ -64,7 +85,11 @@ def printed(written, tmp_path_factory):
 
 def _font_missing() -> str | None:
     """Page counts are measured in Calibri's metrics: LibreOffice needs Carlito, its metric twin."""
-    fonts = subprocess.run(["fc-list"], capture_output=True, text=True).stdout if tools_missing() is None else ""
+    fonts = (
+        subprocess.run(["fc-list"], capture_output=True, text=True).stdout
+        if tools_missing() is None
+        else ""
+    )
     return None if "Carlito" in fonts else "the Carlito font (fonts-crosextra-carlito) is not installed"
 
 
@@ -78,17 +103,27 @@ def test_every_sheet_has_print_set_up(written, kind):
     assert visible
     for ws in visible:
         ps = ws.page_setup
-        assert ps.orientation in ("portrait", "landscape") and int(ps.paperSize) == int(ws.PAPERSIZE_A4), ws.title
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ps.fitToWidth == 1 and ps.fitToHeight in (0, 1), ws.title
+        assert ps.orientation in ("portrait", "landscape") and int(ps.paperSize) == int(
+            ws.PAPERSIZE_A4
+        ), ws.title
+        assert (
+            ws.sheet_properties.pageSetUpPr.fitToPage and ps.fitToWidth == 1 and ps.fitToHeight in (0, 1)
+        ), ws.title
         assert ws.print_area, ws.title
         first, last = ws.print_area.split("!")[-1].replace("$", "").split(":")
         area = openpyxl.worksheet.cell_range.CellRange(f"{first}:{last}")
-        assert area.max_row >= ws.max_row and area.max_col >= ws.max_column, (ws.title, ws.print_area, ws.dimensions)
+        assert area.max_row >= ws.max_row and area.max_col >= ws.max_column, (
+            ws.title,
+            ws.print_area,
+            ws.dimensions,
+        )
         if ws.max_column > 1:
             assert ws.print_title_cols == "$A:$A", ws.title
         assert "&A" in ws.oddFooter.center.text and "&P" in ws.oddFooter.center.text, ws.title
     if kind == "template":
-        assert all(ws.print_title_rows == "$1:$1" for ws in visible if ws.title != "read me"), "a form's header repeats on every page it fills"
+        assert all(
+            ws.print_title_rows == "$1:$1" for ws in visible if ws.title != "read me"
+        ), "a form's header repeats on every page it fills"
 
 
 def test_a_sheet_its_writer_did_not_set_up_gets_the_default():
@@ -139,7 +174,12 @@ def test_every_word_of_every_sheet_is_printed(written, printed, kind):
     for p in printed[kind]:
         ws = wb[p.sheet]
         paper = _alnum(p.text_raw())
-        missing = [c.coordinate for row in ws.iter_rows() for c in row if isinstance(c.value, str) and _alnum(c.value) not in paper]
+        missing = [
+            c.coordinate
+            for row in ws.iter_rows()
+            for c in row
+            if isinstance(c.value, str) and _alnum(c.value) not in paper
+        ]
         assert not missing, (p.sheet, [ws[m].value for m in missing[:3]], p.pdf)
 
 
@@ -154,4 +194,7 @@ def test_no_sheet_prints_wider_than_a_page(written, printed, kind):
             if len(heads) < 3:
                 continue
             second, last = _alnum(heads[1]), _alnum(heads[-1])
-            assert any(second in page and last in page for page in map(_alnum, p.page_texts())), (p.sheet, heads)
+            assert any(second in page and last in page for page in map(_alnum, p.page_texts())), (
+                p.sheet,
+                heads,
+            )

@@ -13,7 +13,15 @@ from optimizer.report.compare import CaseData, compare
 from optimizer.report.comparison import build_comparison
 from optimizer.report.printing import header_rows, wrapped_lines, width_units
 
-INTERNALS = ("SHA-256", "best bound", "HiGHS", "solver status", "gap target", "time limit", "input workbook")
+INTERNALS = (
+    "SHA-256",
+    "best bound",
+    "HiGHS",
+    "solver status",
+    "gap target",
+    "time limit",
+    "input workbook",
+)
 
 
 def cells(ws) -> list:
@@ -40,11 +48,20 @@ def test_the_summary_shows_each_offered_car_against_its_range_target_and_cost_ce
     for v in case.plan_input.variants:
         if v.name not in cars:
             continue
-        row, vp, f = cars[v.name], case.outcome.plan.variants[v.name], case.outcome.evaluation.figures[v.name]
+        row, vp, f = (
+            cars[v.name],
+            case.outcome.plan.variants[v.name],
+            case.outcome.evaluation.figures[v.name],
+        )
         assert (row["units a year"], row["pack"]) == (vp.units, vp.pack)
-        assert (row["range (km)"], row["range target (km)"]) == (pytest.approx(f.range_km), v.range_target_km)
+        assert (row["range (km)"], row["range target (km)"]) == (
+            pytest.approx(f.range_km),
+            v.range_target_km,
+        )
         assert row["list unit cost (¥)"] == pytest.approx(f.list_unit_cost_jpy)
-        assert row["unit cost ceiling (¥)"] == (v.max_unit_cost_jpy if v.max_unit_cost_jpy is not None else "none")
+        assert row["unit cost ceiling (¥)"] == (
+            v.max_unit_cost_jpy if v.max_unit_cost_jpy is not None else "none"
+        )
 
 
 def test_the_summary_gives_the_total_and_its_split():
@@ -62,19 +79,32 @@ def test_the_summary_gives_the_total_and_its_split():
 def test_solver_internals_are_on_provenance_not_on_the_summary():
     wb = example_report()
     summary = [c.value for c in cells(wb["Summary"]) if isinstance(c.value, str)]
-    assert not [t for t in summary for word in INTERNALS if t.startswith(word)], "internals stay off the one-page summary"
+    assert not [
+        t for t in summary for word in INTERNALS if t.startswith(word)
+    ], "internals stay off the one-page summary"
     assert sum(1 for t in summary if t == "status") == 1, "the status is given once"
     provenance = {(r[0], r[1]) for r in wb["Provenance"].iter_rows(min_row=4, values_only=True)}
     for item in ("SHA-256", "best bound (¥)", "HiGHS status", "gap target", "time limit (s)"):
         assert any(label == item for _, label in provenance), item
-    assert ("solver, without sharing", "status") in provenance, "the solve the saving rests on is recorded too"
+    assert (
+        "solver, without sharing",
+        "status",
+    ) in provenance, "the solve the saving rests on is recorded too"
 
 
 def test_the_comparison_charts_draw_differences_from_the_base_case():
     def case(label: str, total: float) -> CaseData:
-        kpis = {"scenario": label, "status": "optimal", "total_cost_jpy": total, "best_bound_jpy": total,
-                "cost_by_kind_jpy": {"production: parts": total}, "units_by_variant": {"A": 10.0}}
-        plan = {"variants": {"A": {"offered": True, "units": 10.0, "pack": "P", "options": {}, "plants": {}}}}
+        kpis = {
+            "scenario": label,
+            "status": "optimal",
+            "total_cost_jpy": total,
+            "best_bound_jpy": total,
+            "cost_by_kind_jpy": {"production: parts": total},
+            "units_by_variant": {"A": 10.0},
+        }
+        plan = {
+            "variants": {"A": {"offered": True, "units": 10.0, "pack": "P", "options": {}, "plants": {}}}
+        }
         return CaseData(label, label, None, plan, kpis)
 
     wb = build_comparison(compare([case("base", 700e9), case("dear", 702e9), case("cheap", 699e9)]))
@@ -84,8 +114,13 @@ def test_the_comparison_charts_draw_differences_from_the_base_case():
     ref = total.series[0].val.numRef.f  # the cells the bars are drawn from
     first, last = ref.split("!")[1].replace("$", "").split(":")
     values = [ws[f"{first[0]}{r}"].value for r in range(int(first[1:]), int(last[1:]) + 1)]
-    assert values == [pytest.approx(2e9), pytest.approx(-1e9)], "scenario minus base, not the totals from ¥0"
-    assert all(c.y_axis.scaling.min is None for c in ws._charts), "the axis follows the differences (they may be negative)"
+    assert values == [
+        pytest.approx(2e9),
+        pytest.approx(-1e9),
+    ], "scenario minus base, not the totals from ¥0"
+    assert all(
+        c.y_axis.scaling.min is None for c in ws._charts
+    ), "the axis follows the differences (they may be negative)"
 
 
 def test_at_the_limit_is_compliant_and_only_a_broken_rule_is_red():
@@ -99,7 +134,21 @@ def test_at_the_limit_is_compliant_and_only_a_broken_rule_is_red():
     assert "at the limit" in rules[AMBER_FILL.fgColor.rgb]
 
 
-@pytest.mark.parametrize("sheet", ["Summary", "What limits the plan", "Kei compliance", "Cost per car", "Who pays", "Sharing", "Variants", "Plants", "Developed", "Provenance"])
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        "Summary",
+        "What limits the plan",
+        "Kei compliance",
+        "Cost per car",
+        "Who pays",
+        "Sharing",
+        "Variants",
+        "Plants",
+        "Developed",
+        "Provenance",
+    ],
+)
 def test_no_header_is_clipped(sheet):
     """Every table header either fits its column or wraps between words into a row tall enough."""
     ws = example_report()[sheet]
@@ -109,5 +158,12 @@ def test_no_header_is_clipped(sheet):
                 continue
             assert cell.alignment.wrap_text, (sheet, cell.coordinate)
             width = width_units(ws, cell.column)
-            assert wrapped_lines(cell.value, width, bold=True) * 15 <= ws.row_dimensions[r].height, (sheet, cell.value)
-            assert all(wrapped_lines(word, width, bold=True) == 1 for word in cell.value.split()), (sheet, cell.value, width)
+            assert wrapped_lines(cell.value, width, bold=True) * 15 <= ws.row_dimensions[r].height, (
+                sheet,
+                cell.value,
+            )
+            assert all(wrapped_lines(word, width, bold=True) == 1 for word in cell.value.split()), (
+                sheet,
+                cell.value,
+                width,
+            )

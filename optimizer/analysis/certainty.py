@@ -125,7 +125,10 @@ def why_unproven(case: Case) -> str:
     parts = []
     for name, o in (("the plan with sharing", case.outcome), ("the plan without sharing", case.baseline)):
         if o is not None and o.status != OPTIMAL:
-            parts.append(f"{name} stopped at its time limit " + (f"{percent(o.gap)} from proven" if o.gap is not None else "with no bound"))
+            parts.append(
+                f"{name} stopped at its time limit "
+                + (f"{percent(o.gap)} from proven" if o.gap is not None else "with no bound")
+            )
     return "not proven: " + " and ".join(parts) if parts else "proven only to the gap target"
 
 

@@ -36,7 +36,15 @@ def write_charts(ws, cmp: Comparison) -> None:
     base = cmp.base_case.label
     others = [i for i in range(len(cmp.cases)) if i != cmp.base]
     put(ws, 1, 1, f"How each scenario differs from {base}").font = TITLE_FONT
-    paragraphs(ws, 2, [f"Each bar is a scenario minus {base}: above zero it costs more (or builds more), below zero less."], columns=9, font=NOTE_FONT)
+    paragraphs(
+        ws,
+        2,
+        [
+            f"Each bar is a scenario minus {base}: above zero it costs (or builds) more, below zero less."
+        ],
+        columns=9,
+        font=NOTE_FONT,
+    )
     keep = []
     r = 4
     for block in (_total, _by_kind, _units):
@@ -62,7 +70,9 @@ def _chart(title: str, axis_format: str, *, horizontal: bool = False) -> BarChar
     return chart
 
 
-def _block(ws, r: int, heading: str, chart: BarChart, cols: list[Col], rows: list[list[object]], series: int) -> tuple[int, int]:
+def _block(
+    ws, r: int, heading: str, chart: BarChart, cols: list[Col], rows: list[list[object]], series: int
+) -> tuple[int, int]:
     """A heading, the chart, and below it the table it draws (categories in column A, `series`
     columns of figures after it); returns (the row after the block, the chart's row)."""
     put(ws, r, 1, heading).font = SECTION_FONT
@@ -70,7 +80,10 @@ def _block(ws, r: int, heading: str, chart: BarChart, cols: list[Col], rows: lis
     end = write_table(ws, cols, rows, first_row=head, freeze=False)
     ws.auto_filter.ref = None
     if rows and series:
-        chart.add_data(Reference(ws, min_col=2, max_col=1 + series, min_row=head, max_row=head + len(rows)), titles_from_data=True)
+        chart.add_data(
+            Reference(ws, min_col=2, max_col=1 + series, min_row=head, max_row=head + len(rows)),
+            titles_from_data=True,
+        )
         chart.set_categories(Reference(ws, min_col=1, min_row=head + 1, max_row=head + len(rows)))
     ws.add_chart(chart, f"A{chart_row}")
     return end + 1, chart_row
@@ -83,14 +96,30 @@ def _total(ws, cmp: Comparison, others: list[int], r: int) -> tuple[int, int]:
     for i in others:
         delta = difference(cost_bracket(cmp.cases[i]), cost_bracket(cmp.base_case))
         unsure = delta is not None and not delta.certain
-        rows.append([cmp.cases[i].label, total.deltas[i], total.values[i], total.shares[i],
-                     delta.low if unsure else None, delta.high if unsure else None])
-    cols = [Col("scenario"), Col("Δ (¥)", DELTA_BN), Col("total cost (¥)", YEN_BN), Col("Δ (%)", DELTA_PERCENT),
-            Col("Δ not proven: at least (¥)", DELTA_BN), Col("Δ not proven: at most (¥)", DELTA_BN)]
+        rows.append(
+            [
+                cmp.cases[i].label,
+                total.deltas[i],
+                total.values[i],
+                total.shares[i],
+                delta.low if unsure else None,
+                delta.high if unsure else None,
+            ]
+        )
+    cols = [
+        Col("scenario"),
+        Col("Δ (¥)", DELTA_BN),
+        Col("total cost (¥)", YEN_BN),
+        Col("Δ (%)", DELTA_PERCENT),
+        Col("Δ not proven: at least (¥)", DELTA_BN),
+        Col("Δ not proven: at most (¥)", DELTA_BN),
+    ]
     if not any(row[4] is not None or row[5] is not None for row in rows):  # every difference proven
         cols, rows = cols[:4], [row[:4] for row in rows]
     chart = _chart("Total cost over the lifecycle: scenario minus base", AXIS_BN)
-    chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False, showPercent=False)
+    chart.dataLabels = DataLabelList(
+        showVal=True, showSerName=False, showCatName=False, showLegendKey=False, showPercent=False
+    )
     chart.dataLabels.numFmt = DELTA_BN
     chart.legend = None
     return _block(ws, r, f"Total cost: difference from {cmp.base_case.label}", chart, cols, rows, 1)
@@ -98,11 +127,15 @@ def _total(ws, cmp: Comparison, others: list[int], r: int) -> tuple[int, int]:
 
 def _by_kind(ws, cmp: Comparison, others: list[int], r: int) -> tuple[int, int]:
     kinds = list(cmp.cost_kinds)
-    rows = [[cmp.cases[i].label, *(cmp.kpi(f"cost_by_kind_jpy/{k}").deltas[i] for k in kinds)] for i in others]
+    rows = [
+        [cmp.cases[i].label, *(cmp.kpi(f"cost_by_kind_jpy/{k}").deltas[i] for k in kinds)] for i in others
+    ]
     chart = _chart("Cost by kind: scenario minus base (stacked)", AXIS_BN)
     chart.grouping, chart.overlap = "stacked", 100
     cols = [Col("scenario"), *(Col(f"{k} (¥)", DELTA_BN) for k in kinds)]
-    return _block(ws, r, f"Cost by kind: difference from {cmp.base_case.label}", chart, cols, rows, len(kinds))
+    return _block(
+        ws, r, f"Cost by kind: difference from {cmp.base_case.label}", chart, cols, rows, len(kinds)
+    )
 
 
 def _units(ws, cmp: Comparison, others: list[int], r: int) -> tuple[int, int]:
@@ -110,4 +143,12 @@ def _units(ws, cmp: Comparison, others: list[int], r: int) -> tuple[int, int]:
     rows = [[v, *(cmp.kpi(f"units_by_variant/{v}").deltas[i] for i in others)] for v in variants]
     chart = _chart("Units a year by variant: scenario minus base", DELTA_UNITS)
     cols = [Col("variant"), *(Col(cmp.cases[i].label, DELTA_UNITS) for i in others)]
-    return _block(ws, r, f"Units a year by variant: difference from {cmp.base_case.label}", chart, cols, rows, len(others))
+    return _block(
+        ws,
+        r,
+        f"Units a year by variant: difference from {cmp.base_case.label}",
+        chart,
+        cols,
+        rows,
+        len(others),
+    )

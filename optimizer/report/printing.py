@@ -67,14 +67,114 @@ def _font_pt(cell) -> float:
 # Advance widths of Calibri 11 (Carlito has the same metrics) in units of the width of "0", which
 # is what a column-width unit measures, for the characters " " to "~"; then a few others.
 _ASCII = (
-    0.47, 0.68, 0.84, 1.04, 1.06, 1.50, 1.43, 0.46, 0.64, 0.64, 1.04, 1.04, 0.52, 0.64, 0.53, 0.81,
-    1.06, 1.06, 1.06, 1.06, 1.06, 1.06, 1.06, 1.06, 1.06, 1.06, 0.56, 0.56, 1.04, 1.04, 1.04, 0.97,
-    1.87, 1.21, 1.14, 1.12, 1.29, 1.02, 0.96, 1.32, 1.31, 0.53, 0.67, 1.09, 0.88, 1.79, 1.35, 1.39,
-    1.08, 1.41, 1.14, 0.96, 1.02, 1.34, 1.19, 1.86, 1.09, 1.02, 0.98, 0.64, 0.81, 0.64, 1.04, 1.04,
-    0.61, 1.00, 1.10, 0.89, 1.10, 1.04, 0.64, 0.99, 1.10, 0.48, 0.50, 0.95, 0.48, 1.67, 1.10, 1.10,
-    1.10, 1.10, 0.73, 0.82, 0.70, 1.10, 0.95, 1.50, 0.91, 0.95, 0.83, 0.66, 0.96, 0.66, 1.04,
+    0.47,
+    0.68,
+    0.84,
+    1.04,
+    1.06,
+    1.50,
+    1.43,
+    0.46,
+    0.64,
+    0.64,
+    1.04,
+    1.04,
+    0.52,
+    0.64,
+    0.53,
+    0.81,
+    1.06,
+    1.06,
+    1.06,
+    1.06,
+    1.06,
+    1.06,
+    1.06,
+    1.06,
+    1.06,
+    1.06,
+    0.56,
+    0.56,
+    1.04,
+    1.04,
+    1.04,
+    0.97,
+    1.87,
+    1.21,
+    1.14,
+    1.12,
+    1.29,
+    1.02,
+    0.96,
+    1.32,
+    1.31,
+    0.53,
+    0.67,
+    1.09,
+    0.88,
+    1.79,
+    1.35,
+    1.39,
+    1.08,
+    1.41,
+    1.14,
+    0.96,
+    1.02,
+    1.34,
+    1.19,
+    1.86,
+    1.09,
+    1.02,
+    0.98,
+    0.64,
+    0.81,
+    0.64,
+    1.04,
+    1.04,
+    0.61,
+    1.00,
+    1.10,
+    0.89,
+    1.10,
+    1.04,
+    0.64,
+    0.99,
+    1.10,
+    0.48,
+    0.50,
+    0.95,
+    0.48,
+    1.67,
+    1.10,
+    1.10,
+    1.10,
+    1.10,
+    0.73,
+    0.82,
+    0.70,
+    1.10,
+    0.95,
+    1.50,
+    0.91,
+    0.95,
+    0.83,
+    0.66,
+    0.96,
+    0.66,
+    1.04,
 )
-_OTHER = {"¥": 1.06, "—": 1.9, "–": 1.04, "→": 1.9, "•": 1.04, "−": 1.04, "Δ": 1.18, "’": 0.52, "…": 1.45, "×": 1.04}
+_OTHER = {
+    "¥": 1.06,
+    "—": 1.9,
+    "–": 1.04,
+    "→": 1.9,
+    "•": 1.04,
+    "−": 1.04,
+    "Δ": 1.18,
+    "’": 0.52,
+    "…": 1.45,
+    "×": 1.04,
+}
 # A cell w units wide holds a line of 0.97 w to 1.0 w of these (measured with LibreOffice at
 # widths 12 to 197); planned with the least, so that an estimate never clips a line.
 LINE_FILL = 0.97
@@ -117,7 +217,9 @@ def fit_heights(ws: Worksheet) -> None:
     spans: dict[tuple[int, int], float] = {}
     for merged in ws.merged_cells.ranges:
         if merged.min_row == merged.max_row:
-            spans[(merged.min_row, merged.min_col)] = sum(width_units(ws, c) for c in range(merged.min_col, merged.max_col + 1))
+            spans[(merged.min_row, merged.min_col)] = sum(
+                width_units(ws, c) for c in range(merged.min_col, merged.max_col + 1)
+            )
     needed: dict[int, float] = {}
     for cell in ws._cells.values():
         if not isinstance(cell.value, str) or cell.alignment is None or not cell.alignment.wrap_text:
@@ -125,7 +227,9 @@ def fit_heights(ws: Worksheet) -> None:
         width = spans.get((cell.row, cell.column), width_units(ws, cell.column))
         size = _font_pt(cell)
         lines = wrapped_lines(cell.value, width, bold=bool(cell.font and cell.font.b), size=size)
-        needed[cell.row] = max(needed.get(cell.row, 0.0), lines * LINE_PT * size / 11.0 + (2.0 if lines > 1 else 0.0))
+        needed[cell.row] = max(
+            needed.get(cell.row, 0.0), lines * LINE_PT * size / 11.0 + (2.0 if lines > 1 else 0.0)
+        )
     for r in range(1, ws.max_row + 1):
         # Every row gets its height written, so that every program prints the rows the page
         # breaks were planned with (LibreOffice otherwise makes some taller than Excel).
@@ -137,7 +241,10 @@ def wrap_overflow(ws: Worksheet, last_col: int) -> None:
     """Text that would run past the print area's right edge (and be cut there, mid-word) wraps
     instead: across the empty cells to its right up to the edge, else within its own cell."""
     merged = {(m.min_row, m.min_col) for m in ws.merged_cells.ranges} | {
-        (r, c) for m in ws.merged_cells.ranges for r in range(m.min_row, m.max_row + 1) for c in range(m.min_col, m.max_col + 1)
+        (r, c)
+        for m in ws.merged_cells.ranges
+        for r in range(m.min_row, m.max_row + 1)
+        for c in range(m.min_col, m.max_col + 1)
     }
     for cell in list(ws._cells.values()):  # the cells that exist (iter_rows would create more)
         if cell.column > last_col or not isinstance(cell.value, str) or (cell.row, cell.column) in merged:
@@ -148,11 +255,18 @@ def wrap_overflow(ws: Worksheet, last_col: int) -> None:
         room = sum(width_units(ws, c) for c in range(cell.column, last_col + 1))
         if text_width(cell.value) * factor <= room * LINE_FILL - 0.3:
             continue
-        free = all(_at(ws, cell.row, c) is None or _at(ws, cell.row, c).value is None for c in range(cell.column + 1, last_col + 1))
+        free = all(
+            _at(ws, cell.row, c) is None or _at(ws, cell.row, c).value is None
+            for c in range(cell.column + 1, last_col + 1)
+        )
         if free and cell.column < last_col:
-            ws.merge_cells(start_row=cell.row, start_column=cell.column, end_row=cell.row, end_column=last_col)
+            ws.merge_cells(
+                start_row=cell.row, start_column=cell.column, end_row=cell.row, end_column=last_col
+            )
         old = cell.alignment
-        cell.alignment = Alignment(horizontal=old.horizontal, indent=old.indent, wrap_text=True, vertical="top")
+        cell.alignment = Alignment(
+            horizontal=old.horizontal, indent=old.indent, wrap_text=True, vertical="top"
+        )
 
 
 def row_height(ws: Worksheet, r: int) -> float:
@@ -174,7 +288,7 @@ def _anchor(chart) -> tuple[int, int]:
     anchor = chart.anchor
     if isinstance(anchor, str):
         letters = "".join(ch for ch in anchor if ch.isalpha())
-        return int(anchor[len(letters):]), column_index_from_string(letters)
+        return int(anchor[len(letters) :]), column_index_from_string(letters)
     start = anchor._from  # an anchor object: 0-based row and column
     return start.row + 1, start.col + 1
 
@@ -223,7 +337,13 @@ def _blocks(ws: Worksheet, ext: Extent, keep: tuple[tuple[int, int], ...]) -> li
     found = list(ext.charts) + list(keep)
     for r in range(1, ws.max_row + 1):
         cell = _at(ws, r, 1)
-        if cell is not None and isinstance(cell.value, str) and cell.font is not None and cell.font.b and _font_pt(cell) >= 12:
+        if (
+            cell is not None
+            and isinstance(cell.value, str)
+            and cell.font is not None
+            and cell.font.b
+            and _font_pt(cell) >= 12
+        ):
             found.append((r, min(r + HEADING_KEEP, ext.last_row)))
     merged: list[tuple[int, int]] = []
     for first, last in sorted(found):
@@ -234,13 +354,20 @@ def _blocks(ws: Worksheet, ext: Extent, keep: tuple[tuple[int, int], ...]) -> li
     return merged
 
 
-def paginate(ws: Worksheet, ext: Extent, *, landscape: bool, title_rows: tuple[int, int] | None, keep=()) -> tuple[list[int], list[int]]:
+def paginate(
+    ws: Worksheet, ext: Extent, *, landscape: bool, title_rows: tuple[int, int] | None, keep=()
+) -> tuple[list[int], list[int]]:
     """(first row of each page, rows to break before): breaking before a block that would be cut
     when it fits on a page of its own."""
     scale = _scale(ws, ext.last_col, landscape)
     page = _printable(landscape)[1] * SAFETY / scale
-    repeated = sum(row_height(ws, r) for r in range(title_rows[0], title_rows[1] + 1)) if title_rows else 0.0
-    starts = {first: sum(row_height(ws, r) for r in range(first, last + 1)) for first, last in _blocks(ws, ext, tuple(keep))}
+    repeated = (
+        sum(row_height(ws, r) for r in range(title_rows[0], title_rows[1] + 1)) if title_rows else 0.0
+    )
+    starts = {
+        first: sum(row_height(ws, r) for r in range(first, last + 1))
+        for first, last in _blocks(ws, ext, tuple(keep))
+    }
     pages, used, breaks = [1], 0.0, []
     capacity = page
     for r in range(1, ext.last_row + 1):
@@ -258,7 +385,11 @@ def paginate(ws: Worksheet, ext: Extent, *, landscape: bool, title_rows: tuple[i
 def header_rows(ws: Worksheet) -> list[int]:
     """Rows that head a table (written by style.write_table or write_cards: a filled first cell)."""
     cells = [_at(ws, r, 1) for r in range(1, ws.max_row + 1)]
-    return [c.row for c in cells if c is not None and c.value is not None and c.fill is not None and c.fill.fill_type == "solid"]
+    return [
+        c.row
+        for c in cells
+        if c is not None and c.value is not None and c.fill is not None and c.fill.fill_type == "solid"
+    ]
 
 
 def _table_end(ws: Worksheet, header: int, last_row: int) -> int:
@@ -282,7 +413,9 @@ class Layout:
         return (self.scale < MIN_READABLE_SCALE, len(self.pages), -self.scale, self.landscape)
 
 
-def layouts(ws: Worksheet, ext: Extent, titles: tuple[int, int] | None, keep=(), landscape: bool | None = None) -> list[Layout]:
+def layouts(
+    ws: Worksheet, ext: Extent, titles: tuple[int, int] | None, keep=(), landscape: bool | None = None
+) -> list[Layout]:
     """The ways the sheet can print: each orientation fitted to the width, and, when the sheet
     is a little too long for one page, each fitted to one page if that stays readable."""
     out = []
@@ -301,7 +434,9 @@ def layouts(ws: Worksheet, ext: Extent, titles: tuple[int, int] | None, keep=(),
     return out
 
 
-def print_setup(ws: Worksheet, *, title_rows: str | None = None, landscape: bool | None = None, keep=()) -> None:
+def print_setup(
+    ws: Worksheet, *, title_rows: str | None = None, landscape: bool | None = None, keep=()
+) -> None:
     """Set up `ws` to print: A4, one page wide, any number tall (or one page, when a sheet a little
     too long for it still reads well smaller). `landscape` None: the orientation that prints the
     sheet on the fewest readable pages. `title_rows` ("1:1"): rows repeated on every page; by
@@ -315,7 +450,14 @@ def print_setup(ws: Worksheet, *, title_rows: str | None = None, landscape: bool
     if titles is None:
         # The header of the first table a page break runs through is repeated (a table on one page
         # gets none: its header repeated would stand over whatever follows it).
-        titles = next(((h, h) for h in header_rows(ws) if any(h < s <= _table_end(ws, h, ext.last_row) for s in best.pages)), None)
+        titles = next(
+            (
+                (h, h)
+                for h in header_rows(ws)
+                if any(h < s <= _table_end(ws, h, ext.last_row) for s in best.pages)
+            ),
+            None,
+        )
         if titles is not None:
             best = min(layouts(ws, ext, titles, keep, best.landscape), key=Layout.key)
     ws.page_setup.orientation = "landscape" if best.landscape else "portrait"
@@ -361,7 +503,11 @@ def printed_pages(ws: Worksheet) -> list[int]:
 
 
 def is_set_up(ws: Worksheet) -> bool:
-    return bool(ws.print_area) and ws.sheet_properties.pageSetUpPr is not None and bool(ws.sheet_properties.pageSetUpPr.fitToPage)
+    return (
+        bool(ws.print_area)
+        and ws.sheet_properties.pageSetUpPr is not None
+        and bool(ws.sheet_properties.pageSetUpPr.fitToPage)
+    )
 
 
 def finish_printing(wb: Workbook) -> None:

@@ -10,7 +10,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from models.evaluate import COST_KINDS
 from optimizer.analysis.analyse import CaseAnalysis
-from optimizer.analysis.certainty import between, cost_bracket, percent, saving_bracket, share_bracket, why_unproven
+from optimizer.analysis.certainty import (
+    between,
+    cost_bracket,
+    percent,
+    saving_bracket,
+    share_bracket,
+    why_unproven,
+)
 from optimizer.report.charts import CHART_YEN_BN, bar_chart
 from optimizer.report.style import (
     LABEL_FONT,
@@ -31,25 +38,38 @@ from optimizer.report.style import (
 )
 from optimizer.solving.case import Case
 
-
 COLUMNS = 9  # A (names) and eight columns of figures
 SHEET_GUIDE = (
-    "In this report: why the plan is what it is (What limits the plan, Kei compliance), what it costs and who pays "
-    "(Cost per car, Who pays, Sharing), the plan in detail (Variants, Plants, Developed), and where the numbers "
-    "come from — input, versions, solver status and settings (Provenance)."
+    "In this report: why the plan is what it is (What limits the plan, Kei compliance), what it costs "
+    "and who pays (Cost per car, Who pays, Sharing), the plan in detail (Variants, Plants, Developed), "
+    "and where the numbers come from — input, versions, solver status and settings (Provenance)."
 )
+
 
 def write_summary(ws: Worksheet, case: Case, analysis: CaseAnalysis) -> None:
     o, source = case.outcome, case.source
     ws.title = "Summary"
-    put(ws, 1, 1, "Kei EV platform plan" + (f" — scenario {source.scenario}" if source.scenario != "base" else "")).font = TITLE_FONT
+    put(
+        ws,
+        1,
+        1,
+        "Kei EV platform plan" + (f" — scenario {source.scenario}" if source.scenario != "base" else ""),
+    ).font = TITLE_FONT
     put(ws, 2, 1, source.workbook.name).font = NOTE_FONT
     put(ws, 4, 1, "Conclusion").font = SECTION_FONT
     r = paragraphs(ws, 5, analysis.conclusion, columns=COLUMNS) + 1
     r = _key_figures(ws, r, case)
     if o.conflicts:
         put(ws, r, 1, "Why there is no plan").font = SECTION_FONT
-        r = paragraphs(ws, r + 1, list(o.conflicts) + ["The Diagnosis sheet lists what to change, cell by cell."], columns=COLUMNS) + 1
+        r = (
+            paragraphs(
+                ws,
+                r + 1,
+                list(o.conflicts) + ["The Diagnosis sheet lists what to change, cell by cell."],
+                columns=COLUMNS,
+            )
+            + 1
+        )
     if o.warnings:
         r = paragraphs(ws, r, list(o.warnings), columns=COLUMNS, font=NOTE_FONT) + 1
     if o.plan is not None and o.evaluation is not None:
@@ -72,14 +92,26 @@ def _key_figures(ws: Worksheet, r: int, case: Case) -> int:
     status_note = ""
     if cost is not None:
         status_note = (
-            f"proven: at most {percent(o.gap)} above the cheapest plan possible (gap target {percent(o.mip_rel_gap)})"
-            if cost.proven else f"not proven the cheapest (time limit): the cheapest plan costs {between(cost)}"
+            f"proven: at most {percent(o.gap)} above the cheapest plan possible "
+            f"(gap target {percent(o.mip_rel_gap)})"
+            if cost.proven
+            else f"not proven the cheapest (time limit): the cheapest plan costs {between(cost)}"
         )
-    rows: list[tuple[str, object, str | None, str]] = [("status", o.status, None, status_note), ("scenario", case.source.scenario, None, "")]
+    rows: list[tuple[str, object, str | None, str]] = [
+        ("status", o.status, None, status_note),
+        ("scenario", case.source.scenario, None, ""),
+    ]
     doubtful = {"status"} if cost is not None and not cost.proven else set()
     if o.plan is not None and o.evaluation is not None:
         offered = o.plan.offered()
-        rows.append(("units a year", sum(o.plan.variants[v].units for v in offered), UNITS, f"{len(offered)} of {len(inp.variants)} variants offered"))
+        rows.append(
+            (
+                "units a year",
+                sum(o.plan.variants[v].units for v in offered),
+                UNITS,
+                f"{len(offered)} of {len(inp.variants)} variants offered",
+            )
+        )
     years = inp.settings.lifecycle_years
     if o.total_cost_jpy is None:  # no plan: nothing costs anything, nothing is saved
         rows.append(("total cost (¥, lifecycle)", "no plan", None, "see Why there is no plan, below"))
@@ -106,16 +138,26 @@ def _key_figures(ws: Worksheet, r: int, case: Case) -> int:
 def _saving(case: Case) -> tuple[list[tuple[str, object, str | None, str]], set[str]]:
     """The saving from sharing in ¥ and in %, each with what it rests on; and which are unproven."""
     saving, share = saving_bracket(case), share_bracket(case)
-    yen_label, share_label = "saving from cross-brand sharing (¥)", "saving from cross-brand sharing (% of cost without it)"
+    yen_label, share_label = (
+        "saving from cross-brand sharing (¥)",
+        "saving from cross-brand sharing (% of cost without it)",
+    )
     if case.baseline is None:
         return [(yen_label, None, YEN, "not solved (--no-sharing-baseline)")], set()
     if saving is None or share is None:
         return [], set()
     doubt = "" if saving.certain else f"{why_unproven(case).split(':')[0]}: the saving is {between(saving)}"
-    alone = "the workbook shares nothing (cross_brand_sharing = no)" if case.baseline is case.outcome else ""
+    alone = (
+        "the workbook shares nothing (cross_brand_sharing = no)" if case.baseline is case.outcome else ""
+    )
     rows = [
         (yen_label, saving.value, YEN, doubt or alone),
-        (share_label, share.value, PERCENT, "" if share.certain else f"not proven: {between(share, percent)} of the cost without sharing"),
+        (
+            share_label,
+            share.value,
+            PERCENT,
+            "" if share.certain else f"not proven: {between(share, percent)} of the cost without sharing",
+        ),
     ]
     return rows, set() if saving.certain else {yen_label, share_label}
 
@@ -125,8 +167,15 @@ def _cars(ws: Worksheet, r: int, case: Case) -> int:
     inp, o = case.plan_input, case.outcome
     put(ws, r, 1, "The cars offered").font = SECTION_FONT
     cols = [
-        Col("variant"), Col("brand"), Col("units a year", UNITS), Col("pack"), Col("range (km)", "#,##0.0"),
-        Col("range target (km)", UNITS), Col("list unit cost (¥)", YEN), Col("unit cost ceiling (¥)", YEN), Col("margin to ceiling (¥)", YEN),
+        Col("variant"),
+        Col("brand"),
+        Col("units a year", UNITS),
+        Col("pack"),
+        Col("range (km)", "#,##0.0"),
+        Col("range target (km)", UNITS),
+        Col("list unit cost (¥)", YEN),
+        Col("unit cost ceiling (¥)", YEN),
+        Col("margin to ceiling (¥)", YEN),
     ]
     rows = []
     for v in inp.variants:
@@ -135,10 +184,19 @@ def _cars(ws: Worksheet, r: int, case: Case) -> int:
             continue
         f = o.evaluation.figures[v.name]
         ceiling = v.max_unit_cost_jpy
-        rows.append([
-            v.name, v.brand, vp.units, vp.pack, f.range_km, v.range_target_km, f.list_unit_cost_jpy,
-            ceiling if ceiling is not None else "none", ceiling - f.list_unit_cost_jpy if ceiling is not None else None,
-        ])
+        rows.append(
+            [
+                v.name,
+                v.brand,
+                vp.units,
+                vp.pack,
+                f.range_km,
+                v.range_target_km,
+                f.list_unit_cost_jpy,
+                ceiling if ceiling is not None else "none",
+                ceiling - f.list_unit_cost_jpy if ceiling is not None else None,
+            ]
+        )
     return write_table(ws, cols, rows, first_row=r + 1, freeze=False) + 1
 
 
@@ -147,13 +205,23 @@ def _split(ws: Worksheet, r: int, case: Case, analysis: CaseAnalysis) -> int:
     o, years = case.outcome, case.plan_input.settings.lifecycle_years
     put(ws, r, 1, f"The total cost over {years:g} years and its split").font = SECTION_FONT
     total = o.evaluation.total_cost_jpy
-    kinds = [[k, o.evaluation.costs[k], o.evaluation.costs[k] / total if total else None] for k in COST_KINDS]
+    kinds = [
+        [k, o.evaluation.costs[k], o.evaluation.costs[k] / total if total else None] for k in COST_KINDS
+    ]
     head = r + 1
-    end = write_table(ws, [Col("cost kind"), Col("cost (¥)", YEN_BN), Col("share", PERCENT)], kinds + [["total", total, 1.0 if total else None]], first_row=head, freeze=False)
+    end = write_table(
+        ws,
+        [Col("cost kind"), Col("cost (¥)", YEN_BN), Col("share", PERCENT)],
+        kinds + [["total", total, 1.0 if total else None]],
+        first_row=head,
+        freeze=False,
+    )
     for c in range(1, 4):
         ws.cell(row=end - 1, column=c).font = TOTAL_FONT
     ws.auto_filter.ref = None
-    chart = bar_chart("Total cost by kind", None, horizontal=True, number_format=CHART_YEN_BN, width=12.0, height=5.2)
+    chart = bar_chart(
+        "Total cost by kind", None, horizontal=True, number_format=CHART_YEN_BN, width=12.0, height=5.2
+    )
     chart.add_data(Reference(ws, min_col=2, min_row=head, max_row=head + len(kinds)), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=head + 1, max_row=head + len(kinds)))
     chart.legend = None
@@ -163,10 +231,27 @@ def _split(ws: Worksheet, r: int, case: Case, analysis: CaseAnalysis) -> int:
     if pays is None or not pays.brands:
         return r
     shapley = "Shapley (¥)" if pays.proven else "Shapley (¥, not proven)"
-    cols = [Col("brand"), Col("units a year", UNITS), Col("by units (¥)", YEN_BN), Col("by equity (¥)", YEN_BN), Col(shapley, YEN_BN),
-            Col("alone (no sharing) (¥)", YEN_BN), Col("saving vs alone (¥)", YEN_BN)]
-    rows = [[b.brand, b.units, b.by_units_jpy, b.by_equity_jpy, b.shapley_jpy, b.alone_jpy,
-             None if b.alone_jpy is None or b.shapley_jpy is None else b.alone_jpy - b.shapley_jpy] for b in pays.brands]
+    cols = [
+        Col("brand"),
+        Col("units a year", UNITS),
+        Col("by units (¥)", YEN_BN),
+        Col("by equity (¥)", YEN_BN),
+        Col(shapley, YEN_BN),
+        Col("alone (no sharing) (¥)", YEN_BN),
+        Col("saving vs alone (¥)", YEN_BN),
+    ]
+    rows = [
+        [
+            b.brand,
+            b.units,
+            b.by_units_jpy,
+            b.by_equity_jpy,
+            b.shapley_jpy,
+            b.alone_jpy,
+            None if b.alone_jpy is None or b.shapley_jpy is None else b.alone_jpy - b.shapley_jpy,
+        ]
+        for b in pays.brands
+    ]
     put(ws, r, 1, "Who pays (the Who pays sheet explains the three splits)").font = SECTION_FONT
     end = write_table(ws, cols, rows, first_row=r + 1, freeze=False)
     ws.auto_filter.ref = None

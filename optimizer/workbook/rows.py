@@ -6,7 +6,14 @@ from __future__ import annotations
 from optimizer.workbook.read import RawWorkbook
 
 # The column that names a record on each sheet whose records have names.
-KEY_COLUMNS = {"variants": "variant", "plants": "plant", "packs": "pack", "brands": "brand", "categories": "category", "rules": "rule"}
+KEY_COLUMNS = {
+    "variants": "variant",
+    "plants": "plant",
+    "packs": "pack",
+    "brands": "brand",
+    "categories": "category",
+    "rules": "rule",
+}
 
 
 def record_rows(raw: RawWorkbook) -> tuple[tuple[str, str, int, tuple[tuple[str, str], ...]], ...]:
