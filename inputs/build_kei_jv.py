@@ -44,7 +44,8 @@ def ceiling_note(retail_jpy: float, what: str) -> str:
 # ---------------------------------------------------------------------------
 SETTINGS = [
     # setting, value, notes
-    ("lifecycle_years", 6, "estimate: typical kei model cycle (N-BOX, Sakura generations ~6 years)"),
+    ("lifecycle_years", 6, "estimate: typical kei model cycle (N-BOX, Sakura generations ~6 years); ignored here: "
+     "the years sheet spells the six years out (2027-2032)"),
     ("wh_per_km_per_kg", 0.05, "estimate: spec default; +220 kg EV mass penalty [S75] ≈ +11 Wh/km"),
     ("time_limit_s", 60, "spec default"),
     ("mip_rel_gap", 0.0001, "prove the optimum (0.01 %): the example closes at the root in under a second"),
@@ -71,8 +72,16 @@ VARIANT_COLUMNS = [
     "variant", "brand", "body_style", "length_mm", "width_mm", "height_mm", "seats", "payload_kg",
     "glider_mass_kg", "base_wh_per_km", "range_target_km", "min_power_kw", "pack_bay_mm",
     "max_unit_cost_jpy", "top_hat_dev_cost_jpy", "top_hat_unit_cost_jpy", "min_units", "max_units",
-    "must_offer", "notes",
+    "must_offer", "launch_from", "launch_by", "notes",
 ]
+# Launch windows (estimate): the hatch leads in 2027 as the JV's first car; its twin follows within a
+# year; the van and the wagon need their own bodies and may come any time until 2030; the long-range
+# grade is a mid-cycle addition.
+LAUNCH = {
+    "Honda hatch": ("2027", "2027"), "Mitsubishi hatch": ("2027", "2028"), "Honda hatch LR": ("2028", "2031"),
+    "Honda van": ("2027", "2030"), "Mitsubishi van": ("2027", "2030"),
+    "Honda wagon": ("2027", "2030"), "Mitsubishi wagon": ("2028", "2030"),
+}
 SAKURA_X = 2_599_300      # [S14] Jun-2024
 SAKURA_S = 2_536_600      # [S14] Jun-2024
 NONE_E_L = 3_198_800      # [S19][S20]
@@ -121,6 +130,9 @@ VARIANTS = [
      "[S28][S29][S30] Mitsubishi twin of the super-height wagon, own face; "
      + ceiling_note(RACCO_MID, "priced mid-range of BYD Racco's expected [S29]")),
 ]
+
+VARIANTS = [row[:-1] + LAUNCH[row[0]] + (row[-1] + f"; launch window {LAUNCH[row[0]][0]}-{LAUNCH[row[0]][1]} (estimate)",)
+            for row in VARIANTS]
 
 # ---------------------------------------------------------------------------
 CATEGORIES = [
@@ -300,16 +312,59 @@ PLANTS = [
 ]
 
 DEMAND = [
-    # scope, name, min, max, notes
-    ("total", "", 75_000, None,
-     "[S40][S43] estimate: ≈5 % of the 1.56 M kei market [S40]; BEV kei 44.5k in 2023 [S43], growing"),
-    ("brand", "Honda", 40_000, None, "[S43] estimate: Honda ≈20 % of kei passenger cars, the bigger partner"),
-    ("brand", "Mitsubishi", 15_000, None,
+    # scope, name, min, max, year, notes (a blank year: every year, scaled by its demand_factor)
+    ("brand", "Honda", 40_000, None, None, "[S43] estimate: Honda ≈20 % of kei passenger cars, the bigger partner"),
+    ("brand", "Mitsubishi", 15_000, None, None,
      "[S46] estimate: NMKV split 83:17 (Sakura 50k : eK X 10.2k) -> Mitsubishi ≈15-20 %"),
-    ("body_style", "van", 8_000, 12_000,
-     "[S27][S40] estimate: fleet commitments; cargo kei 356k/yr [S40], Minicab-MiEV only ~13k in 12 years [S27]"),
-    ("body_style", "wagon", 15_000, None,
-     "[S44] estimate: super-height/height-wagon segment ≈500k/yr [S44]; the JV must be in it"),
+    ("body_style", "van", None, 12_000, None,
+     "[S27][S40] estimate: cargo kei 356k/yr [S40], Minicab-MiEV only ~13k in 12 years [S27]: at most 12k a year"),
+] + [
+    ("total", "", units, None, year,
+     f"[S40][S43] estimate: ≈5 % of the 1.56 M kei market [S40] at full volume; BEV kei 44.5k in 2023 [S43]; "
+     f"the JV's sales ramp up from its launch; row for {year}")
+    for year, units in (("2027", 35_000), ("2028", 60_000), ("2029", 75_000), ("2030", 79_000), ("2031", 75_000), ("2032", 68_000))
+] + [
+    ("body_style", "van", 8_000, None, year,
+     f"estimate: fleet contracts (parcel carriers [S18]) take 8k vans a year from 2029; row for {year}")
+    for year in ("2029", "2030", "2031", "2032")
+] + [
+    ("body_style", "wagon", 15_000, None, year,
+     f"[S44] estimate: super-height segment ≈500k/yr [S44]; the JV must answer BYD's Racco there from 2028; row for {year}")
+    for year in ("2028", "2029", "2030", "2031", "2032")
+]
+
+# ---------------------------------------------------------------------------
+# The programme, 2027-2032.  Pack prices (relative to the 2025 prices of the packs sheet): BNEF -20 %
+# in 2024 and -8 % in 2025 [S51][S50], recent falls driven by overcapacity rather than learning [S52];
+# estimate: -6 %/yr to 2028, then -4 %/yr.  Parts -1 %/yr (supplier learning, estimate [S55]).
+# Ceilings: BYD's Racco arrives in 2026 [S29][S31] and BYD cuts prices as it scales (Seagull [S33]):
+# estimate -2 % in 2028, -3 % from 2029.  Demand: 60 % in the launch year, full volume from 2029,
+# tailing off at the end of the cycle (Sakura 37k in 2023, 21k in FY2024 [S43][S45]).  Capacity: new
+# lines ramp up to 80 % in their first year (estimate).  Discount factor: 6 %/yr real, a carmaker's
+# cost of capital (estimate).
+# ---------------------------------------------------------------------------
+YEAR_COLUMNS = ["year", "demand_factor", "capacity_factor", "pack_cost_factor", "part_cost_factor", "ceiling_factor",
+                "discount_factor", "notes"]
+_PACKS = {2027: 0.94 ** 2, 2028: 0.94 ** 3}
+_PACKS.update({y: _PACKS[2028] * 0.96 ** (y - 2028) for y in range(2029, 2033)})
+_DEMAND = {2027: 0.6, 2028: 0.85, 2029: 1.0, 2030: 1.05, 2031: 1.0, 2032: 0.9}
+_CEILING = {2027: 1.0, 2028: 0.98}
+YEARS = [
+    (str(y), _DEMAND[y], 0.8 if y == 2027 else 1.0, round(_PACKS[y], 3), round(0.99 ** (y - 2026), 3), _CEILING.get(y, 0.97),
+     round(1.06 ** -(y - 2027), 3),
+     f"[S50][S51][S52] estimate: packs {_PACKS[y]:.3f} x 2025 prices; [S29][S33] ceilings x{_CEILING.get(y, 0.97):g}; "
+     f"[S43][S45] demand x{_DEMAND[y]:g}; discount 6 %/yr")
+    for y in range(2027, 2033)
+]
+
+# The futures one plan must stand in (plan solve --robust).  Probabilities are the planners' judgement
+# (estimate), stated so that they can be argued with.
+FUTURES = [
+    ("base", 0.5, "estimate: prices, ranges and BYD as the sheets have them"),
+    ("price-war", 0.25, "[S29][S33] estimate: BYD's Racco starts a price war (ceilings -7 %); BYD has cut Seagull prices "
+     "repeatedly in China [S33]"),
+    ("battery-up-20", 0.15, "[S50] estimate: metal prices push packs up 20 %; BNEF 2025 prices fell despite rising metals [S50]"),
+    ("longer-range", 0.1, "[S28][S31] estimate: Racco LR's >300 km resets buyers' expectations (+30 km on every target)"),
 ]
 
 RULES = [
@@ -381,6 +436,7 @@ SOURCES = [
     ("S43", "Inovev, kei 2023 & BEV kei",
      "https://inovev.com/index.php/de/market-analyses/category-blog/20149-2024-08-10?rCH=2"),
     ("S44", "Motor Magazine, Sakura FY2023", "https://web.motormagazine.co.jp/_ct/17694474?fr=al"),
+    ("S45", "Car-L, Sakura FY2024 sales", "https://car-l.co.jp/?p=92584"),
     ("S46", "nippon.com, Sakura/eK X targets", "https://www.nippon.com/en/japan-topics/g02204/"),
     ("S47", "Japan Times, Japan's top-selling EV",
      "https://www.japantimes.co.jp/business/2023/10/24/companies/japan-top-selling-ev/"),
@@ -388,6 +444,7 @@ SOURCES = [
      "https://gooto.com/read/1849753/produksi-mitsubishi-ek-x-ev-dan-nissan-sakura-capai-100-ribu-unit"),
     ("S50", "BNEF 2025 battery price survey (press release)",
      "https://about.bnef.com/insights/clean-transport/lithium-ion-battery-pack-prices-fall-to-108-per-kilowatt-hour-despite-rising-metal-prices-bloombergnef"),
+    ("S51", "BNEF 2024 battery price survey", "https://mercomindia.com/lithium-ion-battery-historic-low-price"),
     ("S52", "BNEF 2023 battery price survey", "https://evboosters.com/ev-charging-news/bnef-reports-14-drop-in-battery-prices-in-2023/"),
     ("S53", "Ziegler & Trancik, Energy Environ. Sci. 2021", "http://www.arxiv.org/abs/2007.13920"),
     ("S54", "Kittner, Lill & Kammen, Nature Energy 2017", "https://www.nature.com/articles/nenergy2017125"),
@@ -470,9 +527,11 @@ TABLES = [
     ("packs", PACK_COLUMNS, PACKS),
     ("tiers", ["item", "min_units", "unit_cost_jpy", "notes"], TIERS),
     ("plants", ["plant", "capacity_units", "assembly_cost_jpy", "line_cost_jpy", "body_styles", "notes"], PLANTS),
-    ("demand", ["scope", "name", "min_units", "max_units", "notes"], DEMAND),
+    ("demand", ["scope", "name", "min_units", "max_units", "year", "notes"], DEMAND),
     ("rules", ["rule", "value", "notes"], RULES),
     ("scenarios", SCENARIO_COLUMNS, SCENARIOS),
+    ("years", YEAR_COLUMNS, YEARS),
+    ("futures", ["scenario", "probability", "notes"], FUTURES),
 ]
 
 

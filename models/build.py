@@ -145,9 +145,10 @@ class PlatformModel:
                         continue
                     if not any(d.covers(vc.variant) and (f.name, v, y.name) in self.m.units for v, vc in self.choices.items()):
                         when = f" in {y.name}" if y.name else " a year"
-                        where = f" in future {f.name}" if len(self.futures) > 1 else ""
-                        out.append(f"{d.label} ({d.title}) asks for at least {bounds[0]:,.0f} units{when}{where}, "
-                                   "but no variant it covers can be offered and selling then")
+                        where = (f" in future {f.name}, but no variant it covers can be offered and selling then with a "
+                                 "design that obeys every future's rules") if len(self.futures) > 1 else (
+                                 ", but no variant it covers can be offered and selling then")
+                        out.append(f"{d.label} ({d.title}) asks for at least {bounds[0]:,.0f} units{when}{where}")
         return list(dict.fromkeys(out))
 
     # ------------------------------------------------------------------ plans <-> values

@@ -82,7 +82,7 @@ class Deductions:
         first = self._period_index(window[0])
         max_units = {
             (f.name, y.name): self._max_units(f.inp, f.inp.variant(name), plants[f.name], y)
-            for f in self.futures for y in self.periods[first:]
+            for f in self.futures for y in f.inp.periods[first:]
         }
         must = name in self.must_because
         self.choices[name] = VariantChoices(self.base.variant(name), options, packs, plants, window, max_units, must)
@@ -114,7 +114,7 @@ class Deductions:
         required = {c.name: c.required for c in self.base.categories}
         while True:
             last = self._period_index(window[-1])
-            measures = [m for f in self.futures for m in _measures(f.inp, f.inp.variant(name), self.periods[last:])]
+            measures = [m for f in self.futures for m in _measures(f.inp, f.inp.variant(name), f.inp.periods[last:])]
             options, packs = _prune_choices(measures, required, options, packs)
             if not packs or any(required[c] and not opts for c, opts in options.items()):
                 why.append(
@@ -137,7 +137,7 @@ class Deductions:
         for fut in self.futures:
             inp, v = fut.inp, fut.inp.variant(name)
             plants = [k.name for k in inp.plants if k.builds(v.body_style)]
-            for y in self.periods[self._period_index(t):]:
+            for y in inp.periods[self._period_index(t):]:
                 if v.min_units * y.demand_factor > self._max_units(inp, v, plants, y) + 1e-9:
                     return False
                 if v.max_unit_cost_jpy is not None:

@@ -9,6 +9,7 @@ with --all-scenarios also 3 a solver process failed (a fault in plan).
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 from importlib import resources
@@ -17,6 +18,8 @@ from pathlib import Path
 import click
 
 from optimizer.problems import InputError, Problem
+from optimizer.streams import ensure_standard_streams, stdout_reserved
+from optimizer.text import duration, share, yen
 
 EXIT_PLAN, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
 
@@ -38,53 +41,62 @@ def say(text: str) -> None:
     click.echo(text, err=True)
 
 
-def report_problems(problems: list[Problem], warnings: bool = False) -> None:
+def report_problems(problems: list[Problem], warnings: bool = False, about: str = "input") -> None:
     if warnings:
         for p in problems:
             say(f"warning: {p}")
         return
-    say(f"plan: {len(problems)} problem{'s' if len(problems) != 1 else ''} in the input:")
+    where = "in the input" if about == "input" else f"with the {about}"
+    say(f"plan: {len(problems)} problem{'s' if len(problems) != 1 else ''} {where}:")
     for p in problems:
         say(f"  - {p}")
 
 
-@contextlib.contextmanager
-def stdout_reserved():
-    """Send everything written to standard output (HiGHS's C-level banner included) to standard
-    error, and yield a function that writes to the real standard output."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
-    real = os.fdopen(saved, "w", encoding="utf-8", closefd=True)
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            yield lambda text: (real.write(text + "\n"), real.flush())
-    finally:
-        sys.stdout.flush()
-        os.dup2(real.fileno(), 1)
-        real.close()
+def report_error(err: InputError) -> None:
+    report_problems(err.problems, about=err.about)
+
+
+class Finite(click.ParamType):
+    """A finite number above `minimum` (or at it, when `inclusive`): nan and inf are refused,
+    which click's FloatRange lets through (nan compares false with every bound)."""
+
+    name = "number"
+
+    def __init__(self, minimum: float, inclusive: bool, what: str) -> None:
+        self.minimum, self.inclusive, self.what = minimum, inclusive, what
+
+    def convert(self, value, param, ctx) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number; expected {self.what}", param, ctx)
+        low = number < self.minimum if self.inclusive else number <= self.minimum
+        if not math.isfinite(number) or low:
+            self.fail(f"{value!r} is not {self.what}", param, ctx)
+        return number
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kei-plan")
 def main() -> None:
     """Plan a shared kei EV platform from the planners' workbook."""
+    ensure_standard_streams()
 
 
 @main.command()
 @click.argument("workbook", required=False, type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--scenario", default="base", show_default=True, help="Apply this scenario of the scenarios sheet.")
-@click.option("--out", type=click.Path(path_type=Path), help="Report file, or a folder to put it in [default: reports/<workbook>-<scenario>.xlsx].")
+@click.option("--out", type=click.Path(), help="Report file (.xlsx), or a folder to put it in (an existing one, or any path ending in /) [default: reports/<workbook>-<scenario>.xlsx].")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON on standard output.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Solver time limit in seconds (overrides time_limit_s).")
-@click.option("--gap", type=click.FloatRange(min=0), help="Relative optimality gap (overrides mip_rel_gap).")
+@click.option("--time-limit", type=Finite(0, False, "a number of seconds above 0"), help="Solver time limit in seconds (overrides time_limit_s).")
+@click.option("--gap", type=Finite(0, True, "a relative gap of 0 or more (0.01 = 1 %)"), help="Relative optimality gap (overrides mip_rel_gap).")
 @click.option("--no-sharing-baseline", is_flag=True, help="Skip solving the case without cross-brand sharing.")
 @click.option("--solver-log", is_flag=True, help="Stream HiGHS's log to standard error.")
 @click.option("--all-scenarios", is_flag=True, help="Solve the base case and every scenario, one report each, then write the comparison workbook (--out names it, or the folder for all of them).")
 @click.option("--jobs", type=click.IntRange(min=1), help="With --all-scenarios: cases solved in parallel processes [default: the number of cores].")
 @click.option("--robust", is_flag=True, help="One design for every future of the futures sheet, at the least expected cost; with each future's own optimum and the regret matrix.")
 @click.option("--worst-case", is_flag=True, help="With --robust: minimise the largest cost over the futures instead of the expected cost.")
-def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool, time_limit: float | None, gap: float | None, no_sharing_baseline: bool, solver_log: bool, all_scenarios: bool, jobs: int | None, robust: bool, worst_case: bool) -> None:
+def solve(workbook: Path | None, scenario: str, out: str | None, as_json: bool, time_limit: float | None, gap: float | None, no_sharing_baseline: bool, solver_log: bool, all_scenarios: bool, jobs: int | None, robust: bool, worst_case: bool) -> None:
     """Find the cheapest plan for WORKBOOK (default: the bundled example) and write its report."""
     workbook = workbook or example_workbook()
     scenario_given = click.get_current_context().get_parameter_source("scenario") != click.core.ParameterSource.DEFAULT
@@ -96,7 +108,7 @@ def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool,
         raise click.UsageError("--scenario and --all-scenarios exclude each other: --all-scenarios solves the base case and every scenario.")
     if jobs is not None and not all_scenarios:
         raise click.UsageError("--jobs applies to --all-scenarios only.")
-    with stdout_reserved() if as_json else contextlib.nullcontext(lambda text: click.echo(text)) as emit:
+    with stdout_reserved() if as_json else contextlib.nullcontext(click.echo) as emit:
         if all_scenarios:
             try:
                 code = _solve_all(workbook, out, as_json, time_limit, gap, not no_sharing_baseline, solver_log, jobs, emit)
@@ -115,33 +127,40 @@ def solve(workbook: Path | None, scenario: str, out: Path | None, as_json: bool,
             except KeyboardInterrupt:  # Ctrl-C: nothing written, an earlier report left as it was
                 say("interrupted: no report written (a report already at that path is unchanged)")
                 code = EXIT_INTERRUPTED
-    sys.exit(code)
+    sys.exit(EXIT_INPUT if getattr(emit, "failed", False) and code == EXIT_PLAN else code)
 
 
-def _file_in(out: Path | None, default_name: str) -> Path:
-    """Where --out puts a file: by default `reports/<default_name>`; an existing folder gets the
-    file under its default name. A folder named like a workbook (`report.xlsx/`) is taken as
-    the file meant, and refused when it is written."""
-    if out is None:
-        return Path("reports") / default_name
-    return out / default_name if out.is_dir() and out.suffix.lower() != ".xlsx" else out
+def _outputs_refused(paths: list[Path], inputs: tuple[Path, ...]) -> bool:
+    """Check every destination before any work; report what is wrong (True) or nothing."""
+    from optimizer.files import check_outputs
+
+    try:
+        check_outputs(paths, inputs)
+    except InputError as err:
+        report_error(err)
+        return True
+    return False
 
 
 def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, solver_log, emit) -> int:
+    from optimizer.files import output_path
     from optimizer.pipeline import load_input, solve_case
 
+    out = output_path(out, f"{Path(workbook).stem}-{_file_safe(scenario)}.xlsx")
+    refused = _outputs_refused([out], inputs=(Path(workbook),))
     try:
         say(f"reading {workbook}" + (f" (scenario {scenario})" if scenario != "base" else ""))
         source, inp, warnings = load_input(workbook, scenario)
     except InputError as err:
-        report_problems(err.problems)
+        report_error(err)
+        return EXIT_INPUT
+    if refused:
         return EXIT_INPUT
     # The solver stack (Pyomo, HiGHS) is imported only for a workbook worth solving.
     from optimizer.report.json_out import dumps, plan_json
     from optimizer.report import write_report
     from optimizer.solving.solve import FEASIBLE, OPTIMAL
     report_problems(warnings, warnings=True)
-    out = _file_in(out, f"{Path(workbook).stem}-{_file_safe(scenario)}.xlsx")
 
     case = solve_case(
         source, inp, time_limit_s=time_limit, mip_rel_gap=gap, sharing_baseline=sharing_baseline,
@@ -152,16 +171,17 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
     for w in outcome.warnings + baseline_warnings:
         say(f"warning: {w}")
     if outcome.total_cost_jpy is not None:
+        search = outcome.seconds.get("local search")
         say(
-            f"{outcome.status}: total cost ¥{outcome.total_cost_jpy:,.0f}, gap {outcome.gap:.4%}, "
+            f"{outcome.status}: total cost {yen(outcome.total_cost_jpy)}, gap {share(outcome.gap)}, "
             f"{len(outcome.plan.offered())} of {len(inp.variants)} variants offered "
-            f"(solver {outcome.seconds.get('solve', 0):.2f} s, {outcome.nodes} nodes"
-            + (f", then local search {outcome.seconds['local search']:.2f} s)" if "local search" in outcome.seconds else ")")
+            f"(solver {duration(outcome.seconds.get('solve', 0))}, {outcome.nodes:,} nodes"
+            + (f", then local search {duration(search)})" if search is not None else ")")
         )
         if case.sharing_saving_jpy is not None and case.baseline.total_cost_jpy:
             alone = case.baseline.total_cost_jpy
-            caveat = "" if case.baseline.status == OPTIMAL else f"; that case stopped at its time limit, {case.baseline.gap or 0:.2%} from proven optimal"
-            say(f"cross-brand sharing saves ¥{case.sharing_saving_jpy:,.0f} ({case.sharing_saving_jpy / alone:.1%} of ¥{alone:,.0f} without it{caveat})")
+            caveat = "" if case.baseline.status == OPTIMAL else f"; that case stopped at its time limit, {share(case.baseline.gap)} from proven optimal"
+            say(f"cross-brand sharing saves {yen(case.sharing_saving_jpy)} ({share(case.sharing_saving_jpy / alone)} of {yen(alone)} without it{caveat})")
     else:
         say(f"{outcome.status}: no plan")
         for text in outcome.conflicts:
@@ -173,7 +193,7 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
         report = str(write_report(out, case))
         say(f"report: {report}")
     except InputError as err:
-        report_problems(err.problems)
+        report_error(err)
         code = EXIT_INPUT
     if as_json:
         emit(dumps(plan_json(case, report)))
@@ -181,33 +201,37 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
 
 
 def _solve_robust(workbook, out, as_json, time_limit, gap, worst_case, solver_log, emit) -> int:
-    """--robust: every future validated first (exit 2 if any is wrong), one design for all of them."""
+    """--robust: every future validated and the report's destination checked first (exit 2 if
+    anything is wrong), then one design for all of them."""
+    from optimizer.files import output_path
     from optimizer.pipeline import load_futures, solve_robust_case
 
+    out = output_path(out, f"{Path(workbook).stem}-robust.xlsx")
+    refused = _outputs_refused([out], inputs=(Path(workbook),))
     try:
         say(f"reading {workbook} and its futures")
         source, futures, warnings = load_futures(workbook)
     except InputError as err:
-        report_problems(err.problems)
+        report_error(err)
+        return EXIT_INPUT
+    if refused:
         return EXIT_INPUT
     from optimizer.report.json_out import dumps, robust_json
     from optimizer.report.robust import write_robust_report
     from optimizer.solving.solve import FEASIBLE, OPTIMAL
 
     report_problems(warnings, warnings=True)
-    out = _file_in(out, f"{Path(workbook).stem}-robust.xlsx")
-    say("futures: " + ", ".join(f"{f.name} ({f.probability:.0%})" for f in futures))
+    say("futures: " + ", ".join(f"{f.name} ({share(f.probability)})" for f in futures))
     case = solve_robust_case(source, futures, worst_case=worst_case, time_limit_s=time_limit, mip_rel_gap=gap,
                              log=say, solver_log=say if solver_log else None)
     o = case.outcome
     for w in o.warnings:
         say(f"warning: {w}")
     if o.expected_cost_jpy is not None:
-        gap_text = "" if o.gap is None else f", gap {o.gap:.4%}"
-        say(f"{o.status}: expected total cost ¥{o.expected_cost_jpy:,.0f}{gap_text}; "
-            + "; ".join(f"{r.name} ¥{r.cost_jpy:,.0f}" for r in o.futures))
+        say(f"{o.status}: expected total cost {yen(o.expected_cost_jpy)}, gap {share(o.gap)}; "
+            + "; ".join(f"{r.name} {yen(r.cost_jpy)}" for r in o.futures))
         if o.evpi_jpy is not None:
-            say(f"knowing the future in advance would be worth ¥{o.evpi_jpy:,.0f} (EVPI)")
+            say(f"knowing the future in advance would be worth {yen(o.evpi_jpy)} (EVPI)")
     else:
         say(f"{o.status}: no plan serves every future")
         for text in o.conflicts:
@@ -218,7 +242,7 @@ def _solve_robust(workbook, out, as_json, time_limit, gap, worst_case, solver_lo
         report = str(write_robust_report(out, case))
         say(f"report: {report}")
     except InputError as err:
-        report_problems(err.problems)
+        report_error(err)
         code = EXIT_INPUT
     if as_json:
         emit(dumps(robust_json(case, report)))
@@ -235,21 +259,25 @@ EXIT_INTERRUPTED, EXIT_FAULT = 130, 3
 
 
 def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver_log, jobs, emit) -> int:
-    """--all-scenarios: validate every case first (exit 2, nothing written, if any is wrong), then
-    solve them in parallel, write each report as its case finishes, then the comparison."""
-    from optimizer.sweeps.batch import BatchError, Task, check_destinations, default_jobs, prepare_all, report_paths, run_tasks, start_workers
+    """--all-scenarios: validate every case and check every destination first (exit 2, nothing
+    written, if any is wrong), then solve them in parallel, and write the reports and the
+    comparison all together at the end: all of them, or none."""
+    from optimizer.files import output_path, save_all_atomically
+    from optimizer.sweeps.batch import BatchError, Task, default_jobs, prepare_all, report_paths, run_tasks, start_workers
 
     start_workers()  # first: its imports overlap ours and the validation below
     stem = Path(workbook).stem
-    comparison_path = _file_in(out, f"{stem}-comparison.xlsx")
+    comparison_path = output_path(out, f"{stem}-comparison.xlsx")
+    refused = _outputs_refused([comparison_path], inputs=(Path(workbook),))
     try:
         say(f"reading {workbook}")
         cases = prepare_all(workbook)
-        names = [c.source.scenario for c in cases]
-        paths = report_paths(comparison_path.parent, stem, names, taken=(comparison_path,))
-        check_destinations([comparison_path, *paths.values()], inputs=(Path(workbook),))
     except InputError as err:
-        report_problems(err.problems)
+        report_error(err)
+        return EXIT_INPUT
+    names = [c.source.scenario for c in cases]
+    paths = report_paths(comparison_path.parent, stem, names, taken=(comparison_path,))
+    if refused or _outputs_refused(list(paths.values()), inputs=(Path(workbook),)):
         return EXIT_INPUT
     shown: list[Problem] = []
     for c in cases:
@@ -269,44 +297,59 @@ def _solve_all(workbook, out, as_json, time_limit, gap, sharing_baseline, solver
     ]
     say(f"solving {total} case{'s' if total != 1 else ''} (base + {total - 1} scenario{'s' if total != 2 else ''}) "
         f"with {'1 process' if jobs == 1 else f'{jobs} parallel processes'}")
-    done: list[str] = []
+    done: list = []  # results of the cases solved, their reports still in memory
 
     def started(task) -> None:
         say(f"[{task.index + 1}/{total}] {task.scenario}: solving")
 
     def finished(task, result) -> None:
-        from optimizer.files import save_atomically
-
-        save_atomically(result.report, lambda fh: fh.write(result.report_bytes), inputs=(Path(workbook),))
-        done.append(str(result.report))
+        done.append(result)
         k = result.kpis
-        cost = f"total cost ¥{k['total_cost_jpy']:,.0f}" if k["total_cost_jpy"] is not None else "no plan"
-        saving = f", sharing saves ¥{k['sharing_saving_jpy']:,.0f}" if k.get("sharing_saving_jpy") is not None else ""
-        say(f"[{task.index + 1}/{total}] {task.scenario}: {k['status']}, {cost}{saving} ({result.seconds:.1f} s; {len(done)} of {total} done) -> {result.report}")
+        cost = f"total cost {yen(k['total_cost_jpy'])}" if k["total_cost_jpy"] is not None else "no plan"
+        saving = f", sharing saves {yen(k['sharing_saving_jpy'])}" if k.get("sharing_saving_jpy") is not None else ""
+        say(f"[{task.index + 1}/{total}] {task.scenario}: {k['status']}, {cost}{saving} ({duration(result.seconds)}; {len(done)} of {total} done)")
         for w in result.warnings:
             say(f"warning (scenario {task.scenario}): {w}")
 
+    def write_done() -> list[Path]:
+        """The reports of the cases solved so far, all or none (on Ctrl-C or a failed worker)."""
+        try:
+            files = [(r.report, r.report_bytes) for r in sorted(done, key=lambda r: r.index)]
+            return save_all_atomically(files, inputs=(Path(workbook),))
+        except InputError as err:
+            report_error(err)
+            return []
+
     try:
         results = run_tasks(tasks, jobs, started=started, finished=finished)
+        from optimizer.files import rendered
         from optimizer.report.compare import cases_from, compare
         from optimizer.report.json_out import dumps
-        from optimizer.report.comparison import write_comparison
+        from optimizer.report.comparison import build_comparison
         from optimizer.solving.solve import FEASIBLE, OPTIMAL
 
         cmp = compare(cases_from([r.embedded for r in results], [str(r.report) for r in results]))
-        written = write_comparison(comparison_path, cmp, inputs=(Path(workbook), *paths.values()))
+        files = [(r.report, r.report_bytes) for r in results]
+        files.append((comparison_path, rendered(build_comparison(cmp).save, comparison_path)))
+        written = save_all_atomically(files, inputs=(Path(workbook),))
     except InputError as err:
-        report_problems(err.problems)
+        report_error(err)
+        say("nothing written: the reports and the comparison are written all together or not at all")
         return EXIT_INPUT
     except BatchError as err:
-        say(f"plan: {err}")
+        kept = write_done()
+        say(f"plan: {err}" + (f" ({', '.join(map(str, kept))})" if kept else ""))
         return EXIT_FAULT
     except KeyboardInterrupt:
-        say(f"interrupted: {len(done)} of {total} reports written, no comparison" + (f" ({', '.join(done)})" if done else ""))
+        kept = write_done()
+        listed = f" ({', '.join(map(str, kept))})" if kept else ""
+        say(f"interrupted: {len(kept)} of {total} reports written, no comparison{listed}")
         return EXIT_INTERRUPTED
-    say(f"comparison: {written}")
+    for path in written[:-1]:
+        say(f"report: {path}")
+    say(f"comparison: {written[-1]}")
     if as_json:
-        emit(dumps({"scenarios": {r.scenario: r.plan for r in results}, "comparison": str(written)}))
+        emit(dumps({"scenarios": {r.scenario: r.plan for r in results}, "comparison": str(written[-1])}))
     return EXIT_PLAN if all(r.kpis["status"] in (OPTIMAL, FEASIBLE) for r in results) else EXIT_NO_PLAN
 
 
@@ -319,19 +362,24 @@ def _import_in_background(*modules: str) -> None:
 
 @main.command()
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), default=Path("reports") / "comparison.xlsx", show_default=True, help="Comparison workbook to write.")
-def compare(reports: tuple[Path, ...], out: Path) -> None:
+@click.option("--out", type=click.Path(), help="Comparison workbook to write (.xlsx), or a folder for it [default: reports/comparison.xlsx].")
+def compare(reports: tuple[Path, ...], out: str | None) -> None:
     """Compare REPORT files written by `plan solve` (the base case's, if given, is the reference)."""
+    from optimizer.files import output_path
     from optimizer.report.compare import compare as compare_cases
     from optimizer.report.compare import read_reports
     from optimizer.report.comparison import write_comparison
 
+    path = output_path(out, "comparison.xlsx")
+    refused = _outputs_refused([path], inputs=tuple(reports))
     try:
-        out = _file_in(out, "comparison.xlsx")
-        cmp = compare_cases(read_reports(list(reports)))
-        written = write_comparison(out, cmp, inputs=tuple(reports))
+        cases = read_reports(list(reports))
+        if refused:
+            sys.exit(EXIT_INPUT)
+        cmp = compare_cases(cases)
+        written = write_comparison(path, cmp, inputs=tuple(reports))
     except InputError as err:
-        report_problems(err.problems)
+        report_error(err)
         sys.exit(EXIT_INPUT)
     for note in cmp.notes:
         say(f"note: {note}")
@@ -365,7 +413,7 @@ def validate(workbook: Path, scenario: str | None) -> None:
         if problems:
             raise InputError(problems)
     except InputError as err:
-        report_problems(err.problems)
+        report_error(err)
         sys.exit(EXIT_INPUT)
     inp = validated.plan_input
     say(
@@ -375,27 +423,33 @@ def validate(workbook: Path, scenario: str | None) -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path())
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
-def template(path: Path, force: bool) -> None:
-    """Write a blank workbook with every sheet and column, help on each header and drop-down lists.
+def template(path: str, force: bool) -> None:
+    """Write a blank workbook (PATH: a .xlsx file, or a folder for template.xlsx) with every
+    sheet and column, help on each header and drop-down lists.
 
     Its first sheet, "read me", says how to fill it in, check it (plan validate) and solve it
     (plan solve). The full guide to every sheet and column, with a worked example, is
     docs/workbook.md in the plan project.
     """
-    from optimizer.files import save_atomically
+    from optimizer.files import check_outputs, output_path, save_atomically
+    from optimizer.problems import OutputError
     from optimizer.workbook.template import build_template
 
-    if path.exists() and not force:
-        report_problems([Problem(None, None, None, str(path), "already exists; refusing to overwrite it", "Choose another path or add --force.")])
-        sys.exit(EXIT_INPUT)
+    target = output_path(path, "template.xlsx")
     try:
-        save_atomically(path, build_template().save)
+        check_outputs([target])
+        if os.path.lexists(target) and not force:
+            raise OutputError([Problem(
+                None, None, None, None, f"the output {target} already exists; refusing to overwrite it",
+                "Choose another path or add --force.",
+            )])
+        save_atomically(target, build_template().save)
     except InputError as err:
-        report_problems(err.problems)
+        report_error(err)
         sys.exit(EXIT_INPUT)
-    say(f"template: {path}")
+    say(f"template: {target}")
 
 
 if __name__ == "__main__":  # pragma: no cover

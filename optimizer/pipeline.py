@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Callable
 from models.data import Future, PlanInput
 from optimizer.problems import InputError, Problem
 from optimizer.solving.case import Case, Source
+from optimizer.text import duration
 from optimizer.workbook.scenarios import apply_scenario
 from optimizer.workbook.validate import validate
 from optimizer.workbook.read import read_workbook
@@ -55,7 +56,7 @@ def solve_case(
         else:
             limit = inp.settings.time_limit_s if time_limit_s is None else time_limit_s
             left = max(BASELINE_SHARE * limit, limit - sum(outcome.seconds.values()))
-            log(f"solving the same case without cross-brand sharing (what sharing is worth; time limit {left:.3g} s)")
+            log(f"solving the same case without cross-brand sharing (what sharing is worth; time limit {duration(left)})")
             alone = replace(inp, settings=replace(inp.settings, cross_brand_sharing=False))
             case.baseline = make_plan(
                 alone, time_limit_s=left, mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log, start=outcome.plan

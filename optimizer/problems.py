@@ -57,6 +57,15 @@ def show_value(value: object) -> str:
 class InputError(Exception):
     """The workbook or the command is wrong: every problem found, reported together (exit 2)."""
 
+    about = "input"  # what the problems are in, for the heading above them
+
     def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem(s) in the input")
+        super().__init__(f"{len(problems)} problem(s) in the {self.about}")
         self.problems = problems
+
+
+class OutputError(InputError):
+    """A destination cannot be written (a folder that is read-only or missing its parent, a name
+    that is not .xlsx, an input in the way...): still the command's fault, exit 2."""
+
+    about = "output"

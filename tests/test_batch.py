@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from builders import tables, write
-from optimizer.sweeps.batch import BatchError, Task, check_destinations, prepare_all, report_paths, run_tasks
+from clirun import files_in
+from optimizer.files import check_outputs
+from optimizer.sweeps.batch import BatchError, Task, prepare_all, report_paths, run_tasks
 from optimizer.problems import InputError
 
 SCENARIOS = [
@@ -76,14 +78,15 @@ def test_report_paths_never_collide(tmp_path):
 
 def test_destinations_are_checked_before_solving(tmp_path, workbook):
     with pytest.raises(InputError, match="problem"):
-        check_destinations([workbook], inputs=(workbook,))
+        check_outputs([workbook], inputs=(workbook,))
     blocker = tmp_path / "file"
     blocker.write_text("")
     with pytest.raises(InputError) as err:
-        check_destinations([blocker / "sub" / "r.xlsx"], inputs=())
+        check_outputs([blocker / "sub" / "r.xlsx"], inputs=())
     assert "cannot be written there" in str(err.value.problems[0])
-    check_destinations([tmp_path / "new" / "r.xlsx"], inputs=(workbook,))  # fine: creates the folder only
-    assert list((tmp_path / "new").iterdir()) == []
+    before = files_in(tmp_path)
+    check_outputs([tmp_path / "new" / "r.xlsx"], inputs=(workbook,))  # fine: the folder will be created
+    assert files_in(tmp_path) == before, "checking creates nothing"
 
 
 # ---- solving -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -117,12 +118,54 @@ def test_time_limit_and_gap_override_the_settings(good, tmp_path):
     assert (s[("solver", "time limit (s)")], s[("solver", "gap target")]) == (7.5, 0.02)
 
 
-@pytest.mark.parametrize("args", [("--time-limit", "0"), ("--time-limit", "soon"), ("--gap", "-0.1"), ("--frobnicate",)])
-def test_bad_options_exit_2(good, tmp_path, args):
+BAD_NUMBERS = ["0", "-1", "soon", "nan", "NaN", "inf", "-inf", "1e999"]
+
+
+@pytest.mark.parametrize("args", [
+    *[("--time-limit", v) for v in BAD_NUMBERS], *[("--gap", v) for v in BAD_NUMBERS if v != "0"], ("--gap", "-0.1"), ("--frobnicate",),
+])
+@pytest.mark.parametrize("all_scenarios", [False, True], ids=["one-case", "all-scenarios"])
+def test_bad_options_exit_2(good, tmp_path, args, all_scenarios):
     out = tmp_path / "report.xlsx"
-    result = invoke("solve", good, "--out", out, *args)
-    assert result.exit_code == 2
-    assert not out.exists()
+    result = invoke("solve", good, "--out", out, *args, *(["--all-scenarios"] if all_scenarios else []))
+    assert result.exit_code == 2, result.output
+    if args[0] != "--frobnicate":
+        assert f"Invalid value for '{args[0]}'" in result.output and repr(args[1]) in result.output, result.output
+    assert "Traceback" not in result.output and files_in(tmp_path) == set()
+
+
+@pytest.mark.parametrize("all_scenarios", [False, True], ids=["one-case", "all-scenarios"])
+def test_a_time_limit_that_strikes_before_highs_has_a_plan_still_gives_the_heuristic_plan_and_its_report(tmp_path, all_scenarios):
+    """No bound and no gap (None) at all: every figure that may be unknown is written as such."""
+    wb = write(tables(scenarios=tables()["scenarios"][:1]), tmp_path / "wb.xlsx")
+    out = tmp_path / "out" / ("cmp.xlsx" if all_scenarios else "report.xlsx")
+    proc = plan("solve", wb, "--time-limit", "0.000001", "--json", "--out", out, *(["--all-scenarios", "--jobs", "1"] if all_scenarios else []))
+    assert proc.returncode == 0, proc.stderr
+    obj = json.loads(proc.stdout)
+    cases = obj["scenarios"].values() if all_scenarios else [obj]
+    assert all(c["status"] == "feasible" and c["total_cost_jpy"] > 0 for c in cases), proc.stdout
+    assert "Traceback" not in proc.stderr and out.is_file()
+    if not all_scenarios:
+        assert obj["gap"] is None and "gap unknown" in proc.stderr
+        assert summary(out)["status"] == "feasible"
+
+
+def test_figures_that_may_be_unknown_read_unknown():
+    from optimizer.text import duration, share, yen
+
+    assert (yen(None), share(None), duration(None)) == ("unknown", "unknown", "unknown s")
+    assert (yen(1234.6), share(0.0183), share(0.00002), share(0), share(1e-9)) == ("¥1,235", "1.83 %", "0.002 %", "0 %", "< 0.001 %")
+    assert (duration(59.4372), duration(7.5), duration(0.05)) == ("59 s", "7.5 s", "0.05 s")
+
+
+def test_highs_banner_is_never_printed_and_progress_numbers_are_rounded(good, tmp_path):
+    for args in (["--json"], [], ["--all-scenarios", "--jobs", "1", "--json"]):
+        proc = plan("solve", good, "--out", tmp_path / f"r{len(args)}.xlsx", "--time-limit", "3", *args)
+        assert proc.returncode == 0, proc.stderr
+        for text in (proc.stdout, proc.stderr):
+            assert "HiGHS 1." not in text and "Copyright" not in text and "THIRD_PARTY" not in text, text
+        assert not re.search(r"\d\.\d{4,}", proc.stderr), proc.stderr  # "59.4372 s"
+        assert "solving the same case without cross-brand sharing" in proc.stderr or "--all-scenarios" in args
 
 
 def test_validate_good_workbook_and_its_scenarios(good):
@@ -240,7 +283,7 @@ def _make_writable(folder: Path) -> None:
     folder.chmod(stat.S_IRWXU)
 
 
-def test_unwritable_destination_exits_2_keeps_the_old_report_and_still_prints_json(good, tmp_path):
+def test_unwritable_destination_is_refused_before_solving_and_keeps_the_old_report(good, tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
     out = folder / "report.xlsx"
@@ -253,8 +296,8 @@ def test_unwritable_destination_exits_2_keeps_the_old_report_and_still_prints_js
     finally:
         _make_writable(folder)
     assert proc.returncode == 2, proc.stderr
-    find_problem(proc.stderr, str(out), "cannot be written")
-    obj = json.loads(proc.stdout)
-    assert KEYS <= set(obj) and obj["report"] is None and obj["status"] in ("optimal", "feasible")
+    assert "problem with the output" in proc.stderr
+    find_problem(proc.stderr, str(out), "cannot be written there")
+    assert "model:" not in proc.stderr and proc.stdout == "", "checked before solving: no solve, no JSON"
     assert out.read_bytes() == b"previous report"
     assert after == {"report.xlsx"}

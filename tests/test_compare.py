@@ -211,3 +211,91 @@ def test_anything_but_reports_is_refused_all_at_once(tmp_path):
     assert "not an .xlsx workbook" in shown[1]
     assert "is not a report written by plan" in shown[2]
     assert "does not exist" in shown[3]
+
+
+# ---- a report whose hidden data was edited -------------------------------------------------------
+
+WRONG_VALUES = [None, "x", -1.5, True, [], {}, float("nan"), ["x"], {"x": 1}]
+
+
+def _paths(node, prefix=()):
+    """Every place in a JSON tree (lists and objects: their first two items only)."""
+    yield prefix
+    if isinstance(node, dict):
+        for key in list(node)[:2] if prefix and prefix[-1] in ("variants", "options", "plants") else node:
+            yield from _paths(node[key], (*prefix, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node[:2]):
+            yield from _paths(item, (*prefix, i))
+
+
+def _replaced(tree, path, value):
+    import copy
+
+    out = copy.deepcopy(tree)
+    node = out
+    for step in path[:-1]:
+        node = node[step]
+    if value is _DELETE:
+        node.pop(path[-1])
+    else:
+        node[path[-1]] = value
+    return out
+
+
+_DELETE = object()
+
+
+@pytest.fixture(scope="module")
+def solved_cases(tmp_path_factory):
+    rows = tables()["scenarios"][:1] + [dict(scenario="tiny plants", sheet="plants", match="*", column="capacity_units", op="set", value=100)]
+    return solved(write(tables(scenarios=rows), tmp_path_factory.mktemp("edited") / "wb.xlsx"))
+
+
+def test_edited_embedded_data_is_refused_where_it_is_wrong_or_compared_without_fault(solved_cases):
+    """Every place of the data a report embeds, replaced by a value of another type or removed:
+    either the shape check names that place, or the comparison is built (never a traceback)."""
+    from optimizer.report.comparison import build_comparison
+    from optimizer.report.embedded import shape_problem
+
+    base, *others = [r.embedded for r in solved_cases]
+    refused = built = 0
+    for victim in others:
+        for path in list(_paths(victim))[1:]:
+            for value in [*WRONG_VALUES, _DELETE]:
+                edited = _replaced(victim, path, value)
+                wrong = shape_problem(edited)
+                if wrong:
+                    refused += 1
+                    assert repr(path[0]) in wrong or wrong.startswith(path[0]), (path, wrong)
+                    continue
+                built += 1
+                cmp = compare(cases_from([base, edited], ["base.xlsx", "edited.xlsx"]))
+                build_comparison(cmp)  # (openpyxl checks each value as it is put in a cell)
+    assert refused > 100 and built > 50, (refused, built)
+
+
+def test_plan_compare_names_the_report_and_the_place_that_was_edited(solved_cases, tmp_path):
+    import json
+
+    import openpyxl
+
+    from clirun import files_in, find_problem, invoke
+    from optimizer.report.embedded import SHEET
+
+    path = tmp_path / "base.xlsx"
+    path.write_bytes(solved_cases[0].report_bytes)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET]
+    text = "".join(ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1))
+    data = json.loads(text)
+    data["kpis"]["cost_by_kind_jpy"]["production: packs"] = "a lot"
+    ws.cell(row=2, column=1).value = json.dumps(data)
+    for r in range(3, ws.max_row + 1):
+        ws.cell(row=r, column=1).value = None
+    wb.save(path)
+    result = invoke("compare", path, "--out", tmp_path / "cmp.xlsx")
+    assert result.exit_code == 2, result.stderr
+    find_problem(result.stderr, f"{path} is a report whose hidden {SHEET} sheet was edited",
+                 "kpis['cost_by_kind_jpy']['production: packs'] should be a finite number, not \"a lot\"")
+    assert "Traceback" not in result.stderr and files_in(tmp_path) == {"base.xlsx"}

@@ -155,3 +155,45 @@ def test_a_stray_value_in_the_last_cell_of_a_sheet_is_read_quickly(tmp_path):
         validate(read_workbook(path))
     assert time.perf_counter() - started < 2.0
     assert any(p.sheet == "variants" and p.row == 1048576 for p in err.value.problems)
+
+
+# ---- not a regular file, or not a planning workbook ------------------------------------------------
+
+def _fifo(folder: Path) -> Path:
+    path = folder / "wb.xlsx"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize("make", [_fifo, lambda folder: Path("/dev/null")], ids=["named-pipe", "device"])
+@pytest.mark.parametrize("args", [["solve"], ["validate"], ["compare"]], ids=lambda a: a[0])
+def test_a_file_that_is_not_a_regular_file_is_refused_at_once(tmp_path, make, args):
+    """Opening a named pipe waits for a writer forever: it must never be opened."""
+    path = make(tmp_path)
+    before = files_in(tmp_path)
+    proc = subprocess.run([str(PLAN), *args, str(path), *(["--out", str(tmp_path / "r.xlsx")] if args[0] != "validate" else [])],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    find_problem(proc.stderr, str(path), "is not a regular file")
+    assert "Traceback" not in proc.stderr and files_in(tmp_path) == before
+
+
+@pytest.fixture(scope="module")
+def outputs_of_plan(tmp_path_factory) -> dict[str, Path]:
+    """A report and a comparison written by plan."""
+    folder = tmp_path_factory.mktemp("ours")
+    wb = write(tables(scenarios=tables()["scenarios"][:1]), folder / "wb.xlsx")
+    result = invoke("solve", wb, "--all-scenarios", "--no-sharing-baseline", "--jobs", 1, "--out", folder / "cmp.xlsx")
+    assert result.exit_code == 0, result.stderr
+    return {"report": folder / "wb-base.xlsx", "comparison": folder / "cmp.xlsx"}
+
+
+@pytest.mark.parametrize("what, said", [("report", "is a plan report (written by plan solve), not a planning workbook"),
+                                        ("comparison", "is a comparison workbook (written by plan compare or --all-scenarios), not a planning workbook")])
+@pytest.mark.parametrize("args", [["solve", "--no-sharing-baseline"], ["validate"]], ids=lambda a: a[0])
+def test_a_report_given_as_the_workbook_is_named_for_what_it_is(outputs_of_plan, tmp_path, what, said, args):
+    result = invoke(args[0], outputs_of_plan[what], *args[1:], *(["--out", tmp_path / "r.xlsx"] if args[0] == "solve" else []))
+    assert result.exit_code == 2, result.stderr
+    line = find_problem(result.stderr, said, "Give the planning workbook it was made from")
+    assert len(result.stderr.splitlines()) <= 3, "one problem, not one per sheet the report happens to share a name with"
+    assert line and files_in(tmp_path) == set()

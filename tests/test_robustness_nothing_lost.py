@@ -1,7 +1,6 @@
 """Nothing lost: `plan solve` interrupted (Ctrl-C) or killed outright, while solving or while
 writing its report, leaves the earlier report byte for byte and no stray file; a report path
-that cannot be written is a clear message and exit 2 after solving, with the JSON still
-printed; and the same workbook gives the same answer, in separate processes with different
+that cannot be written is a clear message and exit 2 before solving; and the same workbook gives the same answer, in separate processes with different
 hash seeds (so no set or dict order can leak into the plan)."""
 
 from __future__ import annotations
@@ -145,21 +144,22 @@ def test_temporary_files_of_dead_runs_are_removed_by_the_next_save(tmp_path):
 
 
 @pytest.mark.parametrize("where", ["a-folder", "inside-a-file"])
-def test_report_path_that_cannot_be_written(tmp_path, where):
+def test_report_path_that_cannot_be_written_is_refused_before_solving(tmp_path, where):
     wb = write(tables(), tmp_path / "wb.xlsx")
     if where == "a-folder":
         out = tmp_path / "report.xlsx"
         out.mkdir()
         (out / "keep.txt").write_text("mine")
+        message = "is a folder"
     else:
         (tmp_path / "notes.txt").write_text("a file, not a folder")
         out = tmp_path / "notes.txt" / "report.xlsx"
+        message = "cannot be written there"
     before = files_in(tmp_path)
     proc = plan("solve", wb, "--out", out, "--json")
     assert proc.returncode == 2, proc.stderr
-    find_problem(proc.stderr, str(out), "cannot be written")
-    obj = json.loads(proc.stdout)
-    assert obj["status"] == "optimal" and obj["report"] is None and obj["total_cost_jpy"] > 0
+    find_problem(proc.stderr, str(out), message)
+    assert proc.stdout == "" and "model:" not in proc.stderr
     assert files_in(tmp_path) == before and "Traceback" not in proc.stderr
 
 

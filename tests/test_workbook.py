@@ -318,5 +318,121 @@ def test_report_may_not_overwrite_the_input(tmp_path):
     before = sha256(wb)
     result = invoke("solve", wb, "--out", wb)
     assert result.exit_code == 2
-    find_problem(result.stderr, str(wb), "would overwrite the input workbook")
+    find_problem(result.stderr, f"the output {wb} would overwrite {wb}, which this command reads")
     assert sha256(wb) == before and files_in(tmp_path) == {"wb.xlsx"}
+
+
+# ---- formula cells: an empty saved result is blank; a header may be a formula ---------------------
+
+def test_a_formula_whose_saved_result_is_empty_text_is_a_blank_cell(tmp_path):
+    """`=IF(c,"",x)` saved by Excel: `<c t="str"><f>…</f><v></v></c>`. Saving again cannot change
+    it, so it is the blank it shows, not a formula with no saved result."""
+    wb = write(tables(), tmp_path / "wb.xlsx")
+    edit(wb, lambda book: book["variants"].__setitem__("H2", '=IF(TRUE,"",350)'))  # payload_kg of H-hatch: optional
+    with_cached_values(wb, {("variants", "H2"): ""})
+    raw = read_workbook(wb)
+    assert raw.sheets["variants"].rows[0].cells["payload_kg"] is None
+    blank = validate(read_workbook(write(tables(), tmp_path / "blank.xlsx"))).plan_input.variants[0]
+    assert validate(raw).plan_input.variants[0] == blank  # as if nothing were typed
+    assert invoke("validate", wb).exit_code == 0
+
+
+def test_a_header_made_by_a_formula_is_recognised_by_its_saved_text(tmp_path):
+    wb = write(tables(), tmp_path / "wb.xlsx")
+    edit(wb, lambda book: book["packs"].__setitem__("B1", '="usable_"&"kwh"'))
+    with_cached_values(wb, {("packs", "B1"): "usable_kwh"})
+    raw = read_workbook(wb)
+    assert raw.sheets["packs"].columns["usable_kwh"] == 2
+    assert [p.usable_kwh for p in validate(raw).plan_input.packs] == [20, 25]
+
+
+def test_a_shared_formula_without_saved_results_is_named_in_every_cell(tmp_path):
+    """Excel writes a formula filled down as one shared formula; each cell is named with its own."""
+    wb = write(tables(), tmp_path / "wb.xlsx")
+    patched = tmp_path / "patched.xlsx"
+    with zipfile.ZipFile(wb) as zin, zipfile.ZipFile(patched, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename).decode()
+            if item.filename == "xl/worksheets/sheet6.xml":  # packs
+                data = re.sub(r'<c r="B2"[^>]*>.*?</c>', '<c r="B2"><f t="shared" ref="B2:B3" si="0">F2*2</f></c>', data)
+                data = re.sub(r'<c r="B3"[^>]*>.*?</c>', '<c r="B3"><f t="shared" si="0"/></c>', data)
+            zout.writestr(item, data)
+    result = invoke("validate", patched)
+    assert result.exit_code == 2
+    find_problem(result.stderr, "sheet 'packs'", "row 2", "'=F2*2'", "B2", "no saved result")
+    find_problem(result.stderr, "sheet 'packs'", "row 3", "'=F3*2'", "B3", "no saved result")
+
+
+# ---- what Excel hides, plan reads: said in a warning ------------------------------------------------
+
+def test_hidden_sheets_rows_and_columns_that_are_read_are_named_in_a_warning(tmp_path):
+    wb = write(tables(), tmp_path / "wb.xlsx")
+
+    def change(book):
+        book["packs"].sheet_state = "hidden"
+        for r in (3, 4):
+            book["variants"].row_dimensions[r].hidden = True
+        book["variants"].column_dimensions["N"].hidden = True  # max_unit_cost_jpy
+        book["plants"].row_dimensions[9].hidden = True  # a blank row: nothing read, nothing said
+
+    edit(wb, change)
+    result = invoke("validate", wb)
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert "warning: sheet 'packs': the sheet is hidden in Excel" in result.stderr
+    assert any("sheet 'variants'" in w and "rows 3–4 are hidden in Excel" in w for w in warnings), warnings
+    assert any("sheet 'variants'" in w and "column N is hidden in Excel" in w for w in warnings), warnings
+    assert not any("plants" in w for w in warnings), warnings
+    assert all("plan reads it like anything shown" in w for w in warnings)
+
+
+# ---- memory grows with the cells that hold data, not the cells formatted ------------------------------
+
+def test_formatted_blank_cells_cost_no_memory_and_change_nothing(tmp_path):
+    """200,000 formatted blank cells below the example's variants (what formatting a block in
+    Excel stores): read in bounded memory, and read exactly as without them. (Time and peak
+    memory at 5 million cells: benchmarks/blank_cells.py.)"""
+    import tracemalloc
+
+    from benchmarks.blank_cells import with_blank_cells
+    from optimizer.cli import example_workbook
+
+    padded = with_blank_cells(example_workbook(), tmp_path / "padded.xlsx", 200_000)
+    tracemalloc.start()
+    try:
+        raw = read_workbook(padded)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20e6, f"peak {peak / 1e6:.0f} MB: blank cells are being kept"
+    plain = read_workbook(example_workbook())
+    assert {k: (s.columns, s.rows) for k, s in raw.sheets.items()} == {k: (s.columns, s.rows) for k, s in plain.sheets.items()}
+
+
+def _without_positions(row_xml: bytes) -> bytes:
+    """A sheet row with its cells' `r` attributes removed, and the columns it skipped written as
+    blank `<c/>` cells so that every cell keeps its column when counted from the row's start."""
+    from openpyxl.utils import column_index_from_string
+
+    out, column = [], 0
+    for cell in re.findall(rb'<c r="[A-Z]+\d+".*?(?:/>|</c>)', row_xml):
+        index = column_index_from_string(re.match(rb'<c r="([A-Z]+)', cell).group(1).decode())
+        out += [b"<c/>"] * (index - column - 1)
+        out.append(re.sub(rb' r="[A-Z]+\d+"', b"", cell, count=1))
+        column = index
+    return re.sub(rb"(<row [^>]*>).*(</row>)", lambda m: m.group(1) + b"".join(out) + m.group(2), row_xml, flags=re.S)
+
+
+def test_cells_that_do_not_name_their_position_are_read_in_their_columns(tmp_path):
+    """The `r` attribute of a cell is optional in the file format: cells then count from the row's start."""
+    wb = write(tables(), tmp_path / "wb.xlsx")
+    bare = tmp_path / "bare.xlsx"
+    with zipfile.ZipFile(wb) as zin, zipfile.ZipFile(bare, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<row [^>]*>.*?</row>", lambda m: _without_positions(m.group(0)), data, flags=re.S)
+            zout.writestr(item, data)
+    assert b'<c r="' not in zipfile.ZipFile(bare).read("xl/worksheets/sheet10.xml")
+    a, b = read_workbook(wb), read_workbook(bare)
+    assert {k: (s.columns, s.rows) for k, s in a.sheets.items()} == {k: (s.columns, s.rows) for k, s in b.sheets.items()}

@@ -98,9 +98,6 @@ def read_reports(paths: list[Path]) -> list[CaseData]:
         except InputError as err:
             problems += [_explained(p, Path(path)) for p in err.problems]
             continue
-        if not isinstance(data, dict) or not isinstance(data.get("plan"), dict) or not isinstance(data.get("kpis"), dict):
-            problems.append(Problem(None, None, None, str(path), "is not a report written by plan (its data lacks the plan or its KPIs)", "Give reports written by plan solve."))
-            continue
         found.append((data, str(path)))
     if problems:
         raise InputError(problems)

@@ -4,6 +4,7 @@ compared later (`plan compare`) without re-solving, and anything else is recogni
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -28,7 +29,8 @@ def embed(wb: Workbook, data: dict) -> None:
 
 
 def read_embedded(path: Path) -> dict:
-    """The data embedded in one of our reports; InputError for any other file."""
+    """The data embedded in one of our reports; InputError for any other file, and for a report
+    whose hidden data was edited into something else (naming the first place that is wrong)."""
     from optimizer.workbook.read import _check_file
 
     path = Path(path)
@@ -36,7 +38,10 @@ def read_embedded(path: Path) -> dict:
     import openpyxl
 
     def foreign(why: str) -> InputError:
-        return InputError([Problem(None, None, None, str(path), f"is not a report written by plan ({why})", "Give reports written by plan solve.")])
+        return InputError([Problem(
+            None, None, None, str(path), f"is not a report written by plan ({why})",
+            "Give reports written by plan solve.",
+        )])
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True)
@@ -45,14 +50,94 @@ def read_embedded(path: Path) -> dict:
     try:
         if SHEET not in wb.sheetnames:
             raise foreign(f"it has no {SHEET} sheet")
-        rows = list(wb[SHEET].iter_rows(values_only=True))
+        rows = [tuple(r) + (None, None) for r in wb[SHEET].iter_rows(values_only=True)]
         if not rows or rows[0][0] != MARKER:
             raise foreign("its data sheet is not ours")
         if rows[0][1] != FORMAT:
             raise foreign(f"it was written in report format {rows[0][1]}, this plan reads format {FORMAT}")
         try:
-            return json.loads("".join(r[0] or "" for r in rows[1:]))
+            data = json.loads("".join(r[0] or "" for r in rows[1:]))
         except (json.JSONDecodeError, TypeError):
             raise foreign("its data sheet is damaged") from None
     finally:
         wb.close()
+    wrong = shape_problem(data)
+    if wrong:
+        raise InputError([Problem(
+            None, None, None, None, f"{path} is a report whose hidden {SHEET} sheet was edited: {wrong}",
+            "Write the report again with plan solve (that sheet is plan's record of the case, not to edit).",
+        )])
+    return data
+
+
+# --- the shape of the embedded data: what plan compare relies on ---------------------------------
+# A shape is a type name, or {key: shape} (a record; keys ending in "?" may be missing), or
+# ("dict", shape) / ("list", shape) / ("pair", shape).
+
+_VARIANT = {
+    "offered": "bool", "units?": "number", "pack?": "text?",
+    "options?": ("dict", "text?"), "plants?": ("dict", "number"),
+}
+PLAN_SHAPE = {
+    "status?": "text", "scenario?": "text",
+    "total_cost_jpy?": "number?", "best_bound_jpy?": "number?", "gap?": "number?",
+    "sharing_saving_jpy?": "number?", "report?": "text?", "variants?": ("dict", _VARIANT),
+    "developed?": {"options?": ("list", "text"), "packs?": ("list", "text")}, "conflicts?": ("list", "text"),
+}
+_NUMBERS = ("dict", "number")
+KPIS_SHAPE = {
+    "scenario?": "text?", "workbook?": "text?", "workbook_sha256?": "text?", "status?": "text",
+    **{f"{k}?": "number?" for k in (
+        "total_cost_jpy", "best_bound_jpy", "gap",
+        "sharing_saving_jpy", "cost_without_sharing_jpy", "sharing_saving_share",
+    )},
+    "cost_by_kind_jpy?": _NUMBERS, "units_total?": "number",
+    **{f"units_by_{k}?": _NUMBERS for k in ("brand", "body_style", "variant", "plant")},
+    "list_unit_cost_by_variant_jpy?": ("dict", "number?"),
+    **{f"{k}?": ("list", "text") for k in ("variants_offered", "packs_developed", "options_developed")},
+    "developments?": ("list", {"item": "text", "kind": "text", "brand": "text?", "cost_jpy": "number"}),
+    "lines?": ("list", ("pair", "text")),
+}
+EMBEDDED_SHAPE = {"plan": PLAN_SHAPE, "kpis": KPIS_SHAPE}
+
+
+def shape_problem(data: object, shape: object = EMBEDDED_SHAPE, where: str = "the data") -> str:
+    """Where `data` departs from `shape` and how ("" when it does not)."""
+    if isinstance(shape, str):
+        optional, kind = shape.endswith("?"), shape.rstrip("?")
+        if data is None and optional:
+            return ""
+        ok = {
+            "text": isinstance(data, str),
+            "bool": isinstance(data, bool),
+            "number": isinstance(data, (int, float)) and not isinstance(data, bool) and math.isfinite(data),
+        }[kind]
+        wanted = {"text": "text", "bool": "true or false", "number": "a finite number"}[kind]
+        return "" if ok else f"{where} should be {wanted}{' or null' if optional else ''}, not {_shown(data)}"
+    if isinstance(shape, dict):
+        if not isinstance(data, dict):
+            return f"{where} should be an object, not {_shown(data)}"
+        for key, inner in shape.items():
+            name = key.rstrip("?")
+            if name not in data:
+                if not key.endswith("?"):
+                    return f"{where} lacks {name!r}"
+                continue
+            wrong = shape_problem(data[name], inner, f"{where}[{name!r}]" if where != "the data" else name)
+            if wrong:
+                return wrong
+        return ""
+    kind, inner = shape
+    if kind == "dict":
+        if not isinstance(data, dict):
+            return f"{where} should be an object, not {_shown(data)}"
+        return next((w for k, v in data.items() if (w := shape_problem(v, inner, f"{where}[{k!r}]"))), "")
+    if not isinstance(data, list) or (kind == "pair" and len(data) != 2):
+        return f"{where} should be {'a list' if kind == 'list' else 'a pair'}, not {_shown(data)}"
+    return next((w for i, v in enumerate(data) if (w := shape_problem(v, inner, f"{where}[{i}]"))), "")
+
+
+def _shown(value: object) -> str:
+    finite = not isinstance(value, float) or math.isfinite(value)
+    text = json.dumps(value, ensure_ascii=False) if finite else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."

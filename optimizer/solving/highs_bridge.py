@@ -80,18 +80,21 @@ _banner_printed = False
 
 def new_highs() -> highspy.Highs:
     """A HiGHS instance, silent. HiGHS prints a banner on the C-level standard output the first
-    time one is made in a process; send it to standard error, where our progress goes."""
+    time one is made in a process; it goes to the null device (a planner has no use for it, and
+    standard output carries only what a command promises)."""
     global _banner_printed
     if _banner_printed:
         return highspy.Highs()
     sys.stdout.flush()
     saved = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(null, 1)
         h = highspy.Highs()
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(null)
     _banner_printed = True
     return h
 

@@ -20,6 +20,7 @@ from optimizer.solving.checks import Finding, presolve_checks
 from optimizer.solving.diagnose import Diagnosis, diagnose
 from optimizer.solving.highs_bridge import HighsRun, compile_model, run_highs
 from optimizer.solving.polish import StallWatch, polish
+from optimizer.text import duration
 
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
 # Relative disagreement between the solver's objective and the evaluated cost that we report.
@@ -108,7 +109,7 @@ def make_plan(
     )
     log(
         f"model: {size.variables:,} variables ({size.binaries:,} yes/no), {size.constraints:,} constraints; "
-        f"solving with HiGHS (time limit {limit:g} s, gap {gap_target:g})"
+        f"solving with HiGHS (time limit {duration(limit)}, gap {gap_target:g})"
     )
     start_vector = None if start is None else compiled.vector(pm.values_for(start))
     run = run_model(pm, compiled, limit, gap_target, start_vector, solver_log, seconds, base, log)

@@ -86,7 +86,7 @@ class Result:
         return self.embedded["kpis"]
 
 
-# --- before solving: every case valid, every destination writable -----------------------------
+# --- before solving: every case valid (optimizer.files checks the destinations) ------------------
 
 
 def prepare_all(workbook: Path) -> list[Prepared]:
@@ -135,27 +135,6 @@ def report_paths(folder: Path, stem: str, scenarios: list[str], taken: tuple[Pat
         used.add(str(path).casefold())
         out[name] = path
     return out
-
-
-def check_destinations(paths: list[Path], inputs: tuple[Path, ...]) -> None:
-    """InputError when a destination is an input file or its folder cannot be written, found
-    before any case is solved (so a long run does not fail at its end)."""
-    import tempfile
-
-    problems: list[Problem] = []
-    for path in paths:
-        for source in inputs:
-            if path.exists() and source.exists() and os.path.samefile(path, source):
-                problems.append(Problem(None, None, None, str(path), "a report would overwrite the input workbook", "Choose another --out path."))
-    for folder in dict.fromkeys(Path(p).parent for p in paths):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryFile(dir=folder):
-                pass
-        except OSError as exc:
-            problems.append(Problem(None, None, None, str(folder), f"reports cannot be written there ({exc.strerror or exc})", "Choose a folder you can write to with --out."))
-    if problems:
-        raise InputError(problems)
 
 
 # --- solving ------------------------------------------------------------------------------------

@@ -8,11 +8,13 @@ it, the column letter) and refuses, with a message, what it cannot read faithful
 from __future__ import annotations
 
 import hashlib
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from optimizer.problems import InputError, Problem
+from optimizer.workbook.cells import ParsedSheet, parse_sheet
 from optimizer.workbook.schema import SHEET
 
 # A workbook that unpacks to more than this is refused before openpyxl parses it (zip bombs).
@@ -45,6 +47,7 @@ class RawWorkbook:
     path: Path
     sha256: str
     sheets: dict[str, RawSheet]  # normalised sheet name -> sheet
+    warnings: list[Problem] = field(default_factory=list)  # what reading noticed: hidden rows, ...
 
 
 def normalise(name: object) -> str:
@@ -60,37 +63,75 @@ def file_sha256(path: Path) -> str:
 
 
 def read_workbook(path: str | Path) -> RawWorkbook:
-    """Read every sheet; the file is opened read-only and never written."""
+    """Read every sheet; the file is opened read-only and never written.
+
+    Memory is bounded by the cells that hold something (optimizer.workbook.cells streams each
+    sheet's XML and drops the formatted blanks Excel stores wherever a block was formatted)."""
     path = Path(path)
     require_safe_xml()
     _check_file(path)
     import openpyxl
 
-    try:
-        wb = openpyxl.load_workbook(path, data_only=False)
-    except Exception as exc:  # openpyxl raises many types on damaged files
-        if _xml_attack(exc):
-            raise InputError([Problem(
-                None, None, None, None,
-                f"{path.name} declares XML entities, which Excel never writes; refusing it as a possible XML attack",
-                "Save it again from Excel as .xlsx, and check where the file came from.",
-            )]) from None
-        raise InputError([Problem(None, None, None, None, f"{path.name} could not be read as an Excel workbook ({type(exc).__name__}: {exc})", "Save it again from Excel as .xlsx.")]) from None
-    cached = None
-    if any(cell.data_type == "f" for ws in wb.worksheets for cell in ws._cells.values()):
-        cached = openpyxl.load_workbook(path, data_only=True)
-
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     sheets: dict[str, RawSheet] = {}
-    for ws in wb.worksheets:
-        key = normalise(ws.title)
-        if key in sheets:
-            problems.append(Problem(ws.title, None, None, None, f"two sheets are both called {key!r} (names are compared ignoring case and blanks)"))
-            continue
-        sheets[key] = _read_sheet(ws, cached[ws.title] if cached else None, problems)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, keep_links=False)
+    except Exception as exc:  # openpyxl raises many types on damaged files
+        raise _unreadable(path, exc) from None
+    try:
+        _refuse_our_outputs(path, wb)
+        for ws in wb.worksheets:
+            key = normalise(ws.title)
+            if key in sheets:
+                problems.append(Problem(ws.title, None, None, None, f"two sheets are both called {key!r} (names are compared ignoring case and blanks)"))
+                continue
+            try:
+                parsed = parse_sheet(ws)
+            except Exception as exc:  # damaged or hostile XML in this sheet
+                raise _unreadable(path, exc) from None
+            sheets[key] = _read_sheet(ws.title, parsed, problems)
+            if key in SHEET:
+                warnings += _hidden(ws.title, ws.sheet_state, parsed, sheets[key])
+    finally:
+        wb.close()
     if problems:
         raise InputError(problems)
-    return RawWorkbook(path=path, sha256=file_sha256(path), sheets=sheets)
+    return RawWorkbook(path=path, sha256=file_sha256(path), sheets=sheets, warnings=warnings)
+
+
+def _unreadable(path: Path, exc: Exception) -> InputError:
+    if _xml_attack(exc):
+        return InputError([Problem(
+            None, None, None, None,
+            f"{path.name} declares XML entities, which Excel never writes; refusing it as a possible XML attack",
+            "Save it again from Excel as .xlsx, and check where the file came from.",
+        )])
+    return InputError([Problem(
+        None, None, None, None, f"{path.name} could not be read as an Excel workbook ({type(exc).__name__}: {exc})",
+        "Save it again from Excel as .xlsx.",
+    )])
+
+
+def _refuse_our_outputs(path: Path, wb) -> None:
+    """A report or comparison written by plan, given in place of the planning workbook: its
+    sheets (Variants, Plants, ...) would otherwise be read as planning sheets of those names."""
+    hidden = {ws.title for ws in wb.worksheets if ws.sheet_state != "visible"}
+    if not hidden:
+        return
+    from optimizer.report.compare import COMPARISON_MARKER_SHEET
+    from optimizer.report.embedded import SHEET as REPORT_DATA_SHEET
+
+    what = None
+    if REPORT_DATA_SHEET in hidden:
+        what = "a plan report (written by plan solve)"
+    elif COMPARISON_MARKER_SHEET in hidden:
+        what = "a comparison workbook (written by plan compare or --all-scenarios)"
+    if what:
+        raise InputError([Problem(
+            None, None, None, None, f"{path.name} is {what}, not a planning workbook",
+            "Give the planning workbook it was made from (a report's Provenance sheet names it).",
+        )])
 
 
 def require_safe_xml() -> None:
@@ -127,6 +168,9 @@ def _check_file(path: Path) -> None:
         fail(f"{path} does not exist")
     if path.is_dir():
         fail(f"{path} is a folder, not a workbook")
+    if not stat.S_ISREG(path.stat().st_mode):  # opening a named pipe would wait for a writer forever
+        fail(f"{path} is not a regular file (a named pipe, a device or a socket), so it cannot be a workbook",
+             "Give the path of the .xlsx file itself.")
     if path.name.startswith("~$"):
         fail(f"{path.name} is Excel's lock file for an open workbook, not a workbook", f"Use {path.name[2:]} instead.")
     with open(path, "rb") as fh:
@@ -150,59 +194,55 @@ def _check_file(path: Path) -> None:
         fail(f"{path.name} is a zip file but not an Excel workbook", "Save it from Excel as .xlsx (Excel Workbook).")
 
 
-def _read_sheet(ws, cached_ws, problems: list[Problem]) -> RawSheet:
-    spec = SHEET.get(normalise(ws.title))
+def _read_sheet(title: str, parsed: ParsedSheet, problems: list[Problem]) -> RawSheet:
+    spec = SHEET.get(normalise(title))
     known = {c.name for c in spec.columns} if spec else set()
     header: dict[int, str] = {}
     columns: dict[str, int] = {}
-    max_col = ws.max_column or 0
-    for idx in range(1, max_col + 1):
-        value = ws.cell(row=1, column=idx).value
+    for cell in parsed.rows.get(1, []):
+        value = cell.formula if cell.unsaved else cell.value  # a formula's saved text, if it has one
         if value is None or not str(value).strip():
             continue
         name = normalise(value)
-        header[idx] = str(value)
+        header[cell.column] = str(value)
         if name in columns and name in known:
-            problems.append(Problem(ws.title, 1, name, value, f"column {name!r} appears twice (columns {_letter(columns[name])} and {_letter(idx)})", letter=_letter(idx)))
+            problems.append(Problem(title, 1, name, value, f"column {name!r} appears twice (columns {_letter(columns[name])} and {_letter(cell.column)})", letter=_letter(cell.column)))
             continue
-        columns.setdefault(name, idx)
+        columns.setdefault(name, cell.column)
 
     if spec is not None:
-        for rng in ws.merged_cells.ranges:
+        for rng in parsed.merged:
             data = [c for c in range(rng.min_col, rng.max_col + 1) if c in header and normalise(header[c]) in known]
             if data:
                 problems.append(
                     Problem(
-                        ws.title, rng.min_row, normalise(header[data[0]]), str(rng), f"cells {rng} are merged",
+                        title, rng.min_row, normalise(header[data[0]]), str(rng), f"cells {rng} are merged",
                         "Unmerge them and type the value in every cell.", _letter(data[0]),
                     )
                 )
 
     rows: list[RawRow] = []
-    for r_idx, row in _data_rows(ws):
+    for r_idx in sorted(n for n in parsed.rows if n >= 2):
         cells: dict[str, object] = {}
-        for cell in row:
+        for cell in parsed.rows[r_idx]:
             name = normalise(header.get(cell.column)) if cell.column in header else None
             if name is None or columns.get(name) != cell.column:
                 continue
-            value, data_type = cell.value, cell.data_type
-            if cell.data_type == "f":
-                saved = cached_ws.cell(row=r_idx, column=cell.column) if cached_ws is not None else None
-                value, data_type = (saved.value, saved.data_type) if saved is not None else (None, "n")
-                if value is None and name in known:
-                    problems.append(
-                        Problem(
-                            ws.title, r_idx, name, cell.value,
-                            f"cell {cell.coordinate} holds a formula with no saved result",
-                            "Open and save the workbook in Excel so the result is stored, or type the value.",
-                            _letter(cell.column),
-                        )
-                    )
-                    continue
-            if data_type == "e" and name in known:  # #N/A, #DIV/0!, ... typed or a formula's result
+            value = cell.value
+            if cell.unsaved and name in known:
                 problems.append(
                     Problem(
-                        ws.title, r_idx, name, value, f"cell {cell.coordinate} holds the Excel error {value}",
+                        title, r_idx, name, cell.formula,
+                        f"cell {cell.coordinate} holds a formula with no saved result",
+                        "Open and save the workbook in Excel so the result is stored, or type the value.",
+                        _letter(cell.column),
+                    )
+                )
+                continue
+            if cell.data_type == "e" and name in known:  # #N/A, #DIV/0!, ... typed or a formula's result
+                problems.append(
+                    Problem(
+                        title, r_idx, name, value, f"cell {cell.coordinate} holds the Excel error {value}",
                         "Fix the formula, or type the value.", _letter(cell.column),
                     )
                 )
@@ -212,19 +252,35 @@ def _read_sheet(ws, cached_ws, problems: list[Problem]) -> RawSheet:
             cells[name] = value
         if any(v is not None for v in cells.values()):
             rows.append(RawRow(number=r_idx, cells=cells))
-    return RawSheet(title=ws.title, columns=columns, header=header, rows=rows)
+    return RawSheet(title=title, columns=columns, header=header, rows=rows)
 
 
-def _data_rows(ws):
-    """(row number, its cells) for each row from 2 on that holds a cell, in order. Only cells that
-    exist are visited: openpyxl's iter_rows creates every cell of the used range, so one stray value
-    in row 1,048,576 would cost minutes and gigabytes."""
-    by_row: dict[int, list] = {}
-    for (r_idx, _c), cell in ws._cells.items():  # openpyxl keeps a worksheet's cells in this dict
-        if r_idx >= 2:
-            by_row.setdefault(r_idx, []).append(cell)
-    for r_idx in sorted(by_row):
-        yield r_idx, sorted(by_row[r_idx], key=lambda cell: cell.column)
+def _hidden(title: str, state: str, parsed: ParsedSheet, sheet: RawSheet) -> list[Problem]:
+    """Warnings for what Excel hides but plan reads: the sheet itself, rows and columns of data."""
+    hint = "plan reads it like anything shown; unhide it in Excel to check what it holds."
+    out = []
+    if state != "visible":
+        out.append(Problem(title, None, None, None, "the sheet is hidden in Excel", hint))
+    rows = sorted({r.number for r in sheet.rows if r.number in parsed.hidden_rows} | ({1} & parsed.hidden_rows))
+    if rows:
+        out.append(Problem(title, None, None, None, f"row{'s' if len(rows) > 1 else ''} {_spans(rows)} {'are' if len(rows) > 1 else 'is'} hidden in Excel", hint))
+    spec = SHEET[normalise(title)]
+    letters = [_letter(i) for name, i in sorted(sheet.columns.items(), key=lambda kv: kv[1])
+               if parsed.column_hidden(i) and name in {c.name for c in spec.columns}]
+    if letters:
+        out.append(Problem(title, None, None, None, f"column{'s' if len(letters) > 1 else ''} {', '.join(letters)} {'are' if len(letters) > 1 else 'is'} hidden in Excel", hint))
+    return out
+
+
+def _spans(numbers: list[int]) -> str:
+    """'2, 5–7, 9' for [2, 5, 6, 7, 9]."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
 
 
 def _letter(idx: int) -> str:

@@ -223,7 +223,7 @@ def _unique(ck: _Checker, sheet: RawSheet, rows: list[tuple[RawRow, object]], co
 def validate(raw: RawWorkbook) -> Validated:
     """Validate every sheet; raise InputError listing every problem found."""
     problems: list[Problem] = []
-    warnings: list[Problem] = []
+    warnings: list[Problem] = list(raw.warnings)  # reading's own (hidden rows, sheets, columns)
     ck = _Checker(problems, warnings)
     sheets: dict[str, RawSheet] = {}
     for spec in SHEETS:
