@@ -10,7 +10,7 @@ discount factor; the steady year of a workbook without a years sheet weighs its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from models.data import PlanInput, Tier, Variant, Year
 from models.plan import RULE_TOLERANCE, Design, Plan, VariantPlan, price_at
@@ -84,6 +84,7 @@ class PeriodEvaluation:
     one_time_weight: float
 
     def weight(self, kind: str) -> float:
+        """What a yen of this kind paid this year counts in the total."""
         return self.one_time_weight if kind in ONE_TIME_KINDS else self.production_weight
 
     @property
@@ -100,6 +101,7 @@ class Evaluation:
     lines: list[tuple[str, str]]  # (plant, body style) set up
     costs: dict[str, float]  # COST_KINDS -> yen in the total (present value; × lifecycle_years)
     violations: list[str]
+    line_years: dict[tuple[str, str], str] = field(default_factory=dict)  # line -> the year it is paid in
 
     @property
     def total_cost_jpy(self) -> float:
@@ -118,6 +120,9 @@ class Evaluation:
             for k, x in p.plant_units.items():
                 out[k] = out.get(k, 0.0) + x
         return out
+
+    def period(self, year: str) -> PeriodEvaluation:
+        return next(p for p in self.periods if p.year == year)
 
     @property
     def volumes(self) -> dict[str, ItemVolume]:
@@ -193,7 +198,7 @@ def evaluate(inp: PlanInput, plan: Plan) -> Evaluation:
     for p in evaluated:
         for kind, x in p.weighted.items():
             costs[kind] += x
-    return Evaluation(figures, evaluated, developments, sorted(lines), costs, violations)
+    return Evaluation(figures, evaluated, developments, sorted(lines), costs, violations, lines)
 
 
 def design_violations(inp: PlanInput, design: Design) -> list[str]:

@@ -31,3 +31,16 @@ def duration(x: float | None) -> str:
     if abs(x) >= 10:
         return f"{x:,.0f} s"
     return f"{float(f'{x:.2g}'):g} s"
+
+
+def horizon(inp) -> str:
+    """What the total cost counts, for a sentence: 'over 6 years', or over a programme its years
+    in present value ('over 2027–2032 (present value)')."""
+    if inp.years:
+        return f"over {inp.years[0].name}–{inp.years[-1].name} (present value)"
+    return f"over {inp.settings.lifecycle_years:g} years"
+
+
+def units_per(inp) -> str:
+    """How a plan's units are counted: 'units a year', or over a programme 'units over 2027–2032'."""
+    return f"units over {inp.years[0].name}–{inp.years[-1].name}" if inp.years else "units a year"

@@ -52,17 +52,26 @@ def test_a_half_unit_move_costs_half_where_the_value_is_linear(found):
 
 
 def test_binding_limits_are_all_found(found):
+    """Every limit the plan meets exactly, in any year it holds, is found; and only those."""
     case, _, ms = found
-    inp, ev = case.plan_input, case.outcome.evaluation
+    inp, ev, plan = case.plan_input, case.outcome.evaluation, case.outcome.plan
     kinds = {(m.kind, m.subject) for m in ms}
-    for k in inp.plants:
-        if ev.plant_units[k.name] >= k.capacity_units - 1e-6:
-            assert (mg.PLANT_CAPACITY, k.name) in kinds
-    for v in inp.variants:
-        vp = case.outcome.plan.variants[v.name]
-        if vp.offered and vp.units >= v.max_units - 1e-6:
-            assert (mg.MAX_UNITS, v.name) in kinds
-        if vp.offered and vp.units <= v.min_units + 1e-6:
-            assert (mg.MIN_UNITS, v.name) in kinds
-    for m in ms:  # and only binding ones
-        assert m.activity == pytest.approx(m.bound, abs=1e-6)
+    names = [y.name for y in inp.periods]
+    for y, period in zip(inp.periods, ev.periods):
+        for k in inp.plants:
+            if period.plant_units[k.name] >= k.capacity_units * y.capacity_factor - 1e-6:
+                assert (mg.PLANT_CAPACITY, k.name) in kinds
+        for v in inp.variants:
+            vp = plan.variants[v.name]
+            if not vp.offered or (inp.years and names.index(y.name) < names.index(vp.launch_year)):
+                continue
+            if vp.units_in(y.name) >= v.max_units * y.demand_factor - 1e-6:
+                assert (mg.MAX_UNITS, v.name) in kinds
+            if vp.units_in(y.name) <= v.min_units * y.demand_factor + 1e-6:
+                assert (mg.MIN_UNITS, v.name) in kinds
+    for m in ms:  # and only binding ones: the plan meets the bound (as that year scales it) exactly
+        y = next(y for y in inp.periods if y.name == (m.years[0] if m.years else ""))
+        scale = {mg.PLANT_CAPACITY: y.capacity_factor, mg.MAX_UNITS: y.demand_factor, mg.MIN_UNITS: y.demand_factor}.get(m.kind)
+        if m.kind in (mg.DEMAND_MIN, mg.DEMAND_MAX):
+            scale = y.demand_factor if next(d for d in inp.demand if d.label == m.subject).year is None else 1.0
+        assert m.activity == pytest.approx(m.bound * (scale or 1.0), abs=1e-6)

@@ -12,6 +12,7 @@ from optimizer.analysis.compliance import Check
 from optimizer.report.compare import CaseData, compare
 from optimizer.report.comparison import build_comparison
 from optimizer.report.printing import header_rows, wrapped_lines, width_units
+from optimizer.text import units_per
 
 INTERNALS = (
     "SHA-256",
@@ -53,7 +54,7 @@ def test_the_summary_shows_each_offered_car_against_its_range_target_and_cost_ce
             case.outcome.plan.variants[v.name],
             case.outcome.evaluation.figures[v.name],
         )
-        assert (row["units a year"], row["pack"]) == (vp.units, vp.pack)
+        assert (row[units_per(case.plan_input)], row["pack"]) == (vp.units, vp.pack)
         assert (row["range (km)"], row["range target (km)"]) == (
             pytest.approx(f.range_km),
             v.range_target_km,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from models.data import PlanInput
 from models.plan import Plan
-from models.evaluate import Evaluation
+from models.evaluate import Evaluation, list_cost_in
 
 # A margin at or below this counts as "at the limit" (the rule binds); figures are exact sums
 # of workbook numbers, so only floating-point noise separates them from the limit.
@@ -44,6 +44,15 @@ class Check:
         return "ok"
 
 
+def _tightest_year(inp: PlanInput, v, vp, f) -> tuple[float, float]:
+    """(list unit cost, ceiling) in the year the variant sells that leaves the least margin (list
+    prices without a years sheet)."""
+    names = [y.name for y in inp.periods]
+    start = names.index(vp.launch_year) if inp.years and vp.launch_year in names else 0
+    pairs = [(list_cost_in(v, f, y), v.max_unit_cost_jpy * y.ceiling_factor) for y in inp.periods[start:]]
+    return min(pairs, key=lambda x: x[1] - x[0])
+
+
 def kei_checks(inp: PlanInput, plan: Plan, ev: Evaluation, *, with_cost: bool = False) -> list[Check]:
     """Checks for every offered variant, in the workbook's variant order. `with_cost` adds the
     unit cost ceiling (not a kei rule, but a limit on the same choices)."""
@@ -65,6 +74,7 @@ def kei_checks(inp: PlanInput, plan: Plan, ev: Evaluation, *, with_cost: bool = 
             ("range target", "variants", "km", f.range_km, v.range_target_km, True),
         ]
         if with_cost and v.max_unit_cost_jpy is not None:
-            rows.append(("unit cost ceiling", "variants", "¥", f.list_unit_cost_jpy, v.max_unit_cost_jpy, False))
+            cost, ceiling = _tightest_year(inp, v, vp, f)
+            rows.append(("unit cost ceiling", "variants", "¥", cost, ceiling, False))
         out += [Check(v.name, *row) for row in rows]
     return out

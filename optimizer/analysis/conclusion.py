@@ -8,6 +8,7 @@ from optimizer.analysis.certainty import Bracket, between, cost_bracket, percent
 from optimizer.analysis.cost_per_car import CarCost
 from optimizer.analysis.limits import LP_BASIS, LimitsAnalysis, yen
 from optimizer.solving.case import Case
+from optimizer.text import horizon, units_per
 
 
 def _names(items: list[str]) -> str:
@@ -20,15 +21,16 @@ def conclusion(case: Case, cars: dict[str, CarCost], limits: LimitsAnalysis | No
     inp, o = case.plan_input, case.outcome
     if o.plan is None or o.evaluation is None:
         return [f"No plan: {o.conflicts[0] if o.conflicts else o.status}"]
-    ev, years = o.evaluation, inp.settings.lifecycle_years
+    ev = o.evaluation
     offered = o.plan.offered()
     units = sum(o.plan.variants[v].units for v in offered)
+    lifecycle = sum(c.lifecycle_units for c in cars.values())
     packs = [p.name for p in inp.packs if any(o.plan.variants[v].pack == p.name for v in offered)]
     out = [
         f"The plan offers {len(offered)} of {len(inp.variants)} variants ({_names(offered)}) on "
-        f"{len(packs)} pack{'s' if len(packs) != 1 else ''} ({_names(packs)}), {units:,.0f} units a year, "
-        f"for {yen(ev.total_cost_jpy)} over {years:g} years"
-        + (f", {yen(ev.total_cost_jpy / (units * years))} a car on average." if units > 0 else ".")
+        f"{len(packs)} pack{'s' if len(packs) != 1 else ''} ({_names(packs)}), {units:,.0f} {units_per(inp)}, "
+        f"for {yen(ev.total_cost_jpy)} {horizon(inp)}"
+        + (f", {yen(ev.total_cost_jpy / lifecycle)} a car on average." if lifecycle > 0 else ".")
     ]
     dropped = [v.name for v in inp.variants if v.name not in offered]
     if dropped:

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, replace
 
 from models.data import PlanInput, Variant
+from optimizer.text import horizon
 from models.plan import Plan
 from models.evaluate import Evaluation
 from optimizer.analysis.certainty import signed_yen
@@ -61,7 +62,7 @@ class LimitsAnalysis:
     lp_cost_jpy: float | None  # the plan's LP optimum (decisions fixed)
     lp_relaxed: bool
     seconds: dict[str, float]
-    years: float
+    over: str  # what the yen count: 'over 6 years', or over a programme in present value
 
 
 def yen(x: float) -> str:
@@ -70,23 +71,24 @@ def yen(x: float) -> str:
 
 
 def analyse_limits(inp: PlanInput, plan: Plan, ev: Evaluation, *, what_ifs: bool = True, budget_s: float = WHAT_IF_BUDGET_S) -> LimitsAnalysis:
-    years = inp.settings.lifecycle_years
+    over = horizon(inp)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     lp, found = mg.marginals(inp, plan)
     seconds["marginals"] = time.perf_counter() - started
-    limits = [_continuous(inp, m, years) for m in found]
+    limits = [_continuous(inp, m, over) for m in found]
     started = time.perf_counter()
-    limits += _discrete(inp, plan, ev, years, what_ifs, budget_s, lp.cost_jpy if lp else None)
+    limits += _discrete(inp, plan, ev, over, what_ifs, budget_s, lp.cost_jpy if lp else None)
     seconds["what-ifs"] = time.perf_counter() - started
     limits.sort(key=lambda x: (x.basis != LP_BASIS, x.worth_jpy is None, -abs(x.worth_jpy or 0.0), x.rule, x.subject))
-    return LimitsAnalysis(limits, lp.cost_jpy if lp else None, bool(lp and lp.relaxed), seconds, years)
+    return LimitsAnalysis(limits, lp.cost_jpy if lp else None, bool(lp and lp.relaxed), seconds, over)
 
 
 # ---------------------------------------------------------------- continuous limits
-def _continuous(inp: PlanInput, m: mg.Marginal, years: float) -> Limit:
-    over = f"over {years:g} years"
+def _continuous(inp: PlanInput, m: mg.Marginal, over: str) -> Limit:
     n = f"{m.bound:,.0f}"
+    if m.years:  # a programme: the workbook's bound, and the years in which it binds
+        n += f" (binding in {', '.join(m.years)})"
     d = m.delta_jpy
     if m.kind == mg.PLANT_CAPACITY:
         head = f"Plant {m.subject} builds at its capacity of {n} units a year"
@@ -121,7 +123,7 @@ def _worth(delta: float | None, what: str, over: str, *, raise_: bool) -> str:
 
 
 # ---------------------------------------------------------------- discrete rules
-def _discrete(inp: PlanInput, plan: Plan, ev: Evaluation, years: float, what_ifs: bool, budget_s: float, lp_cost: float | None) -> list[Limit]:
+def _discrete(inp: PlanInput, plan: Plan, ev: Evaluation, over: str, what_ifs: bool, budget_s: float, lp_cost: float | None) -> list[Limit]:
     """Rules on discrete choices that bind or nearly bind, with a what-if where a change could
     matter. Each what-if lets only the variants it is about re-choose parts and pack, and is
     compared with the plan's own cost (`lp_cost`, decisions fixed)."""
@@ -174,7 +176,7 @@ def _discrete(inp: PlanInput, plan: Plan, ev: Evaluation, years: float, what_ifs
                 if base.cost_jpy is not None:
                     how = describe_changes(base.plan, after.plan, free)
                     w = replace(w, delta_jpy=after.cost_jpy - base.cost_jpy, how=how, proven=w.proven and base.proven)
-        out.append(_discrete_limit(rule, subject, sheet, text, c, change, w, years))
+        out.append(_discrete_limit(rule, subject, sheet, text, c, change, w, over))
     return out
 
 
@@ -194,7 +196,7 @@ def _rule_words(rule: str, c: Check) -> str:
     }[rule]
 
 
-def _discrete_limit(rule: str, subject: str, sheet: str, text: str, c: Check, change: str, w: WhatIf | None, years: float) -> Limit:
+def _discrete_limit(rule: str, subject: str, sheet: str, text: str, c: Check, change: str, w: WhatIf | None, over: str) -> Limit:
     if w is None:
         sentence = f"{text} ({c.margin:,.1f} {c.unit} to spare); the cost of {change} was not re-solved (time budget)."
         return Limit(rule, subject, sheet, sentence, c.value, c.limit, c.margin, c.unit, change, None, MIP_BASIS)
@@ -204,7 +206,7 @@ def _discrete_limit(rule: str, subject: str, sheet: str, text: str, c: Check, ch
         sentence = f"{text} ({_spare(c)}); {change} would cost nothing ({w.how})."
     else:
         verb = "would cost" if w.delta_jpy > 0 else "would save"
-        sentence = f"{text} ({_spare(c)}); {change} {verb} {yen(w.delta_jpy)} over {years:g} years ({w.how})."
+        sentence = f"{text} ({_spare(c)}); {change} {verb} {yen(w.delta_jpy)} {over} ({w.how})."
     return Limit(rule, subject, sheet, sentence, c.value, c.limit, c.margin, c.unit, change, w.delta_jpy, MIP_BASIS)
 
 

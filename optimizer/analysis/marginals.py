@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 import numpy as np
+from pyomo.common.errors import InfeasibleConstraintException
 import pyomo.core as pyo  # modelling only: pyomo.environ would also load every solver plugin (+0.2 s a run)
 
 from models.data import PlanInput
@@ -117,7 +118,10 @@ def solve_fixed(inp: PlanInput, plan: Plan, *, relax: bool = True) -> FixedLP | 
     fix_decisions(pm, plan)
     if relax:
         _add_missing_capacity_rows(pm)
-    compiled = compile_model(pm.m)
+    try:
+        compiled = compile_model(pm.m)
+    except InfeasibleConstraintException:  # with the decisions fixed a row is a constant that fails
+        return None
     if not compiled.columns:
         return None
     cost, values, duals = _solve(compiled)
@@ -145,7 +149,7 @@ def _planner_row(pm: PlatformModel, con, mult: int) -> tuple[str, object, float]
     offered = lambda v: v in pm.m.offer and pm.m.offer[v].value is not None and pm.m.offer[v].value > 0.5  # noqa: E731
     if family in ("max_units", "min_units"):
         f, v, t = index
-        if offered(v):
+        if offered(v) and pyo.value(pm.sells(v, t)) > 0.5:  # before its launch a variant's rows bind nothing
             return (MAX_UNITS if family == "max_units" else MIN_UNITS), v, pm.year(f, t).demand_factor
         return None
     if family == "demand":

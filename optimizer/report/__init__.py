@@ -16,6 +16,7 @@ from optimizer.files import save_atomically
 from optimizer.report.json_out import plan_json
 from optimizer.analysis.kpis import case_kpis
 from optimizer.solving.case import Case
+from optimizer.text import horizon
 from optimizer.report.allocation import write_who_pays
 from optimizer.report.compliance import write_compliance
 from optimizer.report.cost_per_car import write_cost_per_car
@@ -41,12 +42,12 @@ def build_report(case: Case, report_path: str | None = None, analysis: CaseAnaly
     wb = Workbook()
     summary = wb.active
     if o.plan is not None and o.evaluation is not None:
-        years = inp.settings.lifecycle_years
+        over = horizon(inp)
         write_limits(wb.create_sheet("What limits the plan"), analysis.limits)
         write_compliance(wb.create_sheet("Kei compliance"), analysis.checks)
         write_cost_per_car(wb.create_sheet("Cost per car"), inp, analysis.cars, o.evaluation.total_cost_jpy)
         if analysis.pays is not None:
-            write_who_pays(wb.create_sheet("Who pays"), analysis.pays, years)
+            write_who_pays(wb.create_sheet("Who pays"), analysis.pays, over)
         if analysis.sharing is not None:
             write_sharing(wb.create_sheet("Sharing"), analysis.sharing, case)
         write_variants(wb.create_sheet("Variants"), inp, o)

@@ -16,8 +16,8 @@ COLUMNS = [
 ]
 
 
-def write_who_pays(ws: Worksheet, pays: WhoPays, years: float) -> None:
-    put(ws, 1, 1, f"Who pays: the total cost over {years:g} years split between the brands").font = TITLE_FONT
+def write_who_pays(ws: Worksheet, pays: WhoPays, over: str) -> None:
+    put(ws, 1, 1, f"Who pays: the total cost {over} split between the brands").font = TITLE_FONT
     saving = "not available" if pays.saving_jpy is None else f"¥{pays.saving_jpy:,.0f}"
     notes = [
         "By units: in proportion to each brand's units a year. By equity: in proportion to the equity_<brand> settings (equal shares when none is set).",

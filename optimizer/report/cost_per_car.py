@@ -9,6 +9,7 @@ from optimizer.analysis.cost_per_car import ONE_TIME, CarCost
 from optimizer.report.charts import CHART_YEN_K, add_table_series, bar_chart
 from typing import Callable
 
+from optimizer.text import horizon, units_per
 from optimizer.report.style import NOTE_FONT, SECTION_FONT, TITLE_FONT, TOTAL_FONT, UNITS, YEN, Col, Fmt, paragraphs, print_setup, put, write_table
 
 ONE_TIME_TITLES = {
@@ -21,24 +22,26 @@ FIRST = 4  # header row of the table
 
 
 def write_cost_per_car(ws: Worksheet, inp: PlanInput, cars: dict[str, CarCost], total_jpy: float) -> None:
-    years = inp.settings.lifecycle_years
+    over, per = horizon(inp), units_per(inp)
     put(ws, 1, 1, "Cost per car: each offered variant's unit cost (¥ per car)").font = TITLE_FONT
+    weigh = ("each year's units weighed by its discount factor, each year's prices" if inp.years
+             else f"units a year × {inp.settings.lifecycle_years:g} years")
     paragraphs(ws, 2, [
-        f"Parts and packs at the tier price the plan reaches; one-time costs spread over the {years:g} years' units "
-        "(a shared development or plant line split by units between the variants using it). "
-        f"Per car × units a year × {years:g} years, summed over the variants, gives the total cost."
+        f"Parts and packs at the tier price the plan reaches; one-time costs spread over the lifecycle's units ({weigh}; "
+        "a shared development or plant line split by units between the variants using it). "
+        "Per car × lifecycle units, summed over the variants, gives the total cost."
     ], columns=len(cars) + 2, font=NOTE_FONT)
     cats = [c.name for c in inp.categories]
     names = list(cars)
-    cols = [Col("cost per car (¥)", width=24), *[Col(n, YEN) for n in names], Col(f"all variants over {years:g} years", YEN)]
+    cols = [Col("cost per car (¥)", width=24), *[Col(n, YEN) for n in names], Col(f"all variants {over}", YEN)]
     lines: list[tuple[str, Callable[[CarCost], float]]] = [("top hat", lambda c: c.top_hat)]
     lines += [(cat, (lambda c, cat=cat: c.parts.get(cat, 0.0))) for cat in cats]
     lines += [("pack", lambda c: c.pack), ("assembly", lambda c: c.assembly)]
     lines += [(ONE_TIME_TITLES[k], (lambda c, k=k: c.one_time_per_car(k))) for k in ONE_TIME]
     rows = [[label, *[get(cars[n]) for n in names], sum(get(cars[n]) * cars[n].lifecycle_units for n in names)] for label, get in lines]
     rows.append(["cost per car", *[cars[n].total for n in names], total_jpy])
-    rows.append(["units a year", *[Fmt(cars[n].units, UNITS) for n in names], Fmt(sum(c.units for c in cars.values()), UNITS)])
-    rows.append([f"cost over {years:g} years", *[cars[n].allocated_jpy for n in names], total_jpy])
+    rows.append([per, *[Fmt(cars[n].units, UNITS) for n in names], Fmt(sum(c.units for c in cars.values()), UNITS)])
+    rows.append([f"cost {over}", *[cars[n].allocated_jpy for n in names], total_jpy])
     end = write_table(ws, cols, rows, first_row=FIRST)
     for r in (end - 3, end - 1):
         for c in range(1, len(cols) + 1):

@@ -31,11 +31,10 @@ def write_limits(ws: Worksheet, la: LimitsAnalysis | None) -> None:
     if la is None:
         put(ws, 3, 1, "There is no plan, so nothing limits it; see the Summary sheet.")
         return
-    years = la.years
     lp = [x for x in la.limits if x.basis == LP_BASIS]
     other = [x for x in la.limits if x.basis != LP_BASIS]
     notes = [
-        f"All yen are over the {years:g}-year lifecycle; a negative cost is a saving.",
+        f"All yen are {la.over}; a negative cost is a saving.",
         "Continuous limits (plant capacity, units, demand rows, tier thresholds): the value of moving the limit by one unit a year, "
         "from the plan's linear program with every yes/no decision fixed — the variants offered, their parts and packs, the tiers "
         "and the plant lines stay as planned. A larger move, or one that makes another choice cheaper, can be worth more.",

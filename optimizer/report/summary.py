@@ -37,6 +37,7 @@ from optimizer.report.style import (
     write_table,
 )
 from optimizer.solving.case import Case
+from optimizer.text import horizon, units_per
 
 COLUMNS = 9  # A (names) and eight columns of figures
 SHEET_GUIDE = (
@@ -106,17 +107,16 @@ def _key_figures(ws: Worksheet, r: int, case: Case) -> int:
         offered = o.plan.offered()
         rows.append(
             (
-                "units a year",
+                units_per(inp),
                 sum(o.plan.variants[v].units for v in offered),
                 UNITS,
                 f"{len(offered)} of {len(inp.variants)} variants offered",
             )
         )
-    years = inp.settings.lifecycle_years
     if o.total_cost_jpy is None:  # no plan: nothing costs anything, nothing is saved
         rows.append(("total cost (¥, lifecycle)", "no plan", None, "see Why there is no plan, below"))
     else:
-        rows.append(("total cost (¥, lifecycle)", o.total_cost_jpy, YEN, f"over {years:g} years"))
+        rows.append(("total cost (¥, lifecycle)", o.total_cost_jpy, YEN, horizon(inp)))
         saving_rows, unsure = _saving(case)
         rows += saving_rows
         doubtful |= unsure
@@ -169,7 +169,7 @@ def _cars(ws: Worksheet, r: int, case: Case) -> int:
     cols = [
         Col("variant"),
         Col("brand"),
-        Col("units a year", UNITS),
+        Col(units_per(inp), UNITS),
         Col("pack"),
         Col("range (km)", "#,##0.0"),
         Col("range target (km)", UNITS),
@@ -202,8 +202,8 @@ def _cars(ws: Worksheet, r: int, case: Case) -> int:
 
 def _split(ws: Worksheet, r: int, case: Case, analysis: CaseAnalysis) -> int:
     """The total by cost kind (with a chart beside it) and between the brands."""
-    o, years = case.outcome, case.plan_input.settings.lifecycle_years
-    put(ws, r, 1, f"The total cost over {years:g} years and its split").font = SECTION_FONT
+    o = case.outcome
+    put(ws, r, 1, f"The total cost {horizon(case.plan_input)} and its split").font = SECTION_FONT
     total = o.evaluation.total_cost_jpy
     kinds = [
         [k, o.evaluation.costs[k], o.evaluation.costs[k] / total if total else None] for k in COST_KINDS
