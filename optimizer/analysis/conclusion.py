@@ -58,7 +58,8 @@ def _proof(o) -> list[str]:
     if cost is None:
         return []
     if cost.proven and o.gap is not None:
-        return [f"The plan is proven to cost at most {percent(o.gap)} more than the cheapest possible (the gap target is {percent(o.mip_rel_gap)})."]
+        within = f"to cost at most {percent(o.gap)} more than the cheapest possible" if o.gap else "the cheapest possible"
+        return [f"The plan is proven {within} (the gap target is {percent(o.mip_rel_gap)})."]
     how_far = f"{percent(o.gap)} from proof" if o.gap is not None else "with no bound"
     return [
         f"Not proven the cheapest: the solver stopped at its time limit {how_far}, so the cheapest plan "

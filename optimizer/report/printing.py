@@ -238,8 +238,8 @@ def fit_heights(ws: Worksheet) -> None:
 
 
 def wrap_overflow(ws: Worksheet, last_col: int) -> None:
-    """Text that would run past the print area's right edge (and be cut there, mid-word) wraps
-    instead: across the empty cells to its right up to the edge, else within its own cell."""
+    """Text that would be cut — at the print area's right edge, or by a filled cell to its right —
+    wraps instead: across the empty cells to its right up to the edge, else within its own cell."""
     merged = {(m.min_row, m.min_col) for m in ws.merged_cells.ranges} | {
         (r, c)
         for m in ws.merged_cells.ranges
@@ -252,7 +252,9 @@ def wrap_overflow(ws: Worksheet, last_col: int) -> None:
         if cell.alignment is not None and cell.alignment.wrap_text:
             continue
         factor = _font_pt(cell) / 11.0 * (1.03 if cell.font is not None and cell.font.b else 1.0)
-        room = sum(width_units(ws, c) for c in range(cell.column, last_col + 1))
+        neighbour = _at(ws, cell.row, cell.column + 1)
+        stops = cell.column if neighbour is not None and neighbour.value is not None else last_col
+        room = sum(width_units(ws, c) for c in range(cell.column, stops + 1))
         if text_width(cell.value) * factor <= room * LINE_FILL - 0.3:
             continue
         free = all(
@@ -357,8 +359,10 @@ def _blocks(ws: Worksheet, ext: Extent, keep: tuple[tuple[int, int], ...]) -> li
 def paginate(
     ws: Worksheet, ext: Extent, *, landscape: bool, title_rows: tuple[int, int] | None, keep=()
 ) -> tuple[list[int], list[int]]:
-    """(first row of each page, rows to break before): breaking before a block that would be cut
-    when it fits on a page of its own."""
+    """(first row of each page, rows to break before), breaking before a block that would be cut
+    when it fits on a page of its own. Every page but the first starts with a manual break: the
+    pages are then the ones planned here (with room to spare), whatever the printing program's own
+    reckoning of the page, which differs by a few per cent between Excel and LibreOffice."""
     scale = _scale(ws, ext.last_col, landscape)
     page = _printable(landscape)[1] * SAFETY / scale
     repeated = (
@@ -377,6 +381,7 @@ def paginate(
             breaks.append(r)
             pages, used, capacity = pages + [r], 0.0, page - repeated
         elif used > 0 and used + h > capacity:
+            breaks.append(r)
             pages, used, capacity = pages + [r], 0.0, page - repeated
         used += h
     return pages, breaks
@@ -434,6 +439,31 @@ def layouts(
     return out
 
 
+def _best(ws: Worksheet, ext: Extent, titles, keep, landscape) -> Layout:
+    return min(layouts(ws, ext, titles, keep, landscape), key=Layout.key)
+
+
+def _spanned(ws: Worksheet, ext: Extent, layout: Layout) -> tuple[int, int] | None:
+    """The header of the first table a page break of `layout` runs through."""
+    for h in header_rows(ws):
+        if any(h < s <= _table_end(ws, h, ext.last_row) for s in layout.pages):
+            return h, h
+    return None
+
+
+def _with_titles(ws: Worksheet, ext: Extent, keep, landscape) -> tuple[Layout, tuple[int, int] | None]:
+    """The best layout when the header of a table that runs onto the next page is repeated there
+    (and only then: a table on one page gets none, its header would stand over what follows)."""
+    plain = _best(ws, ext, None, keep, landscape)
+    titles = _spanned(ws, ext, plain)
+    if titles is None:
+        return plain, None
+    repeated = _best(ws, ext, titles, keep, landscape)
+    if _spanned(ws, ext, repeated) is None:  # another orientation keeps the table on one page
+        return _best(ws, ext, None, keep, repeated.landscape), None
+    return repeated, titles
+
+
 def print_setup(
     ws: Worksheet, *, title_rows: str | None = None, landscape: bool | None = None, keep=()
 ) -> None:
@@ -446,20 +476,10 @@ def print_setup(
     fit_heights(ws)
     ext = extent(ws)
     titles = tuple(int(x) for x in title_rows.split(":")) if title_rows else None
-    best = min(layouts(ws, ext, titles, keep, landscape), key=Layout.key)
-    if titles is None:
-        # The header of the first table a page break runs through is repeated (a table on one page
-        # gets none: its header repeated would stand over whatever follows it).
-        titles = next(
-            (
-                (h, h)
-                for h in header_rows(ws)
-                if any(h < s <= _table_end(ws, h, ext.last_row) for s in best.pages)
-            ),
-            None,
-        )
-        if titles is not None:
-            best = min(layouts(ws, ext, titles, keep, best.landscape), key=Layout.key)
+    if titles:
+        best = _best(ws, ext, titles, keep, landscape)
+    else:
+        best, titles = _with_titles(ws, ext, keep, landscape)
     ws.page_setup.orientation = "landscape" if best.landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1

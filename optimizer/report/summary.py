@@ -93,8 +93,8 @@ def _key_figures(ws: Worksheet, r: int, case: Case) -> int:
     status_note = ""
     if cost is not None:
         status_note = (
-            f"proven: at most {percent(o.gap)} above the cheapest plan possible "
-            f"(gap target {percent(o.mip_rel_gap)})"
+            (f"proven: at most {percent(o.gap)} above the cheapest plan possible " if o.gap else "proven the cheapest ")
+            + f"(gap target {percent(o.mip_rel_gap)})"
             if cost.proven
             else f"not proven the cheapest (time limit): the cheapest plan costs {between(cost)}"
         )
@@ -233,7 +233,7 @@ def _split(ws: Worksheet, r: int, case: Case, analysis: CaseAnalysis) -> int:
     shapley = "Shapley (¥)" if pays.proven else "Shapley (¥, not proven)"
     cols = [
         Col("brand"),
-        Col("units a year", UNITS),
+        Col(units_per(case.plan_input), UNITS),
         Col("by units (¥)", YEN_BN),
         Col("by equity (¥)", YEN_BN),
         Col(shapley, YEN_BN),
