@@ -93,8 +93,8 @@ def _key_figures(ws: Worksheet, r: int, case: Case) -> int:
     status_note = ""
     if cost is not None:
         status_note = (
-            (f"proven: at most {percent(o.gap)} above the cheapest plan possible " if o.gap else "proven the cheapest ")
-            + f"(gap target {percent(o.mip_rel_gap)})"
+            (f"proven: at most {percent(o.gap)} above the cheapest plan possible " if o.gap
+             else "proven the cheapest ") + f"(gap target {percent(o.mip_rel_gap)})"
             if cost.proven
             else f"not proven the cheapest (time limit): the cheapest plan costs {between(cost)}"
         )
