@@ -102,7 +102,7 @@ def test_figures_equal_those_of_solving_each_case_on_its_own(runs, example_names
         assert kpis["total cost (¥, lifecycle)"][column] == pytest.approx(expected["total_cost_jpy"], rel=1e-12)
         for kind, value in expected["cost_by_kind_jpy"].items():
             assert kpis[f"cost: {kind} (¥)"][column] == pytest.approx(value, rel=1e-12, abs=1e-6)
-        assert kpis["saving from cross-brand sharing (¥)"][column] == pytest.approx(expected["sharing_saving_jpy"], abs=1e-6)
+        assert kpis["saving from cross-brand sharing (¥)"][column] == pytest.approx(expected["sharing_saving_jpy"], rel=1e-12, abs=1e-6)
         assert kpis["variants offered"][column] == len(expected["variants_offered"])
     # and through the command itself, for one scenario
     proc = plan("solve", EXAMPLE, "--scenario", example_names[-1], "--json", "--out", cwd / "alone.xlsx")
