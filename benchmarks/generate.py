@@ -74,6 +74,8 @@ class Size:
     brands: int = 2
     time_limit_s: float = 60.0
     mip_rel_gap: float = 0.001
+    years: int = 0  # a years sheet with this many years (0: one steady year)
+    futures: int = 0  # a futures sheet with this many futures, base first (0: none)
 
 
 SIZES: dict[str, Size] = {
@@ -164,7 +166,7 @@ def _categories(n: int) -> list[tuple[str, float, float, float, frozenset[str]]]
 def generate(size: Size, seed: int = 1) -> dict[str, list[dict]]:
     """The workbook as tables: sheet -> rows (dicts column -> value; None is a blank cell)."""
     # the data depend on the seed and the size knobs only, not on the solver settings written
-    rng = random.Random(f"kei-bench/{seed}/{replace(size, time_limit_s=60.0, mip_rel_gap=0.001)}")
+    rng = random.Random(f"kei-bench/{seed}/{replace(size, time_limit_s=60.0, mip_rel_gap=0.001, years=0, futures=0)}")
     brands = BRANDS[: max(1, min(size.brands, len(BRANDS)))]
 
     def jit(lo: float = 0.92, hi: float = 1.08) -> float:
@@ -296,11 +298,50 @@ def generate(size: Size, seed: int = 1) -> dict[str, list[dict]]:
         f"seed {seed}; size {asdict(size)}",
         "Option 0 of every category fits every variant; range targets are reachable with option 0s and a fitting pack.",
     )]
-    return {
+    tables = {
         "settings": settings, "brands": [{"brand": b} for b in brands], "variants": variants,
         "categories": categories, "parts": parts, "packs": packs, "tiers": tiers, "plants": plants,
         "demand": demand, "rules": rules, "scenarios": scenarios, "about": about,
     }
+    if size.years:
+        tables["years"] = programme_years(size.years)
+    if size.futures:
+        scenarios += FUTURE_SCENARIOS
+        tables["futures"] = futures_rows(size.futures)
+    return tables
+
+
+# A programme the witness plan (scaled by each year's demand factor, launched in the first year)
+# always obeys: demand never above the steady year's, capacity as written, costs only falling.
+DEMAND_PATH = [0.7, 0.9, 1.0, 1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6]
+
+
+def programme_years(n: int) -> list[dict]:
+    return [
+        {"year": str(2027 + i), "demand_factor": DEMAND_PATH[i % len(DEMAND_PATH)], "pack_cost_factor": round(0.94 ** (i + 1), 4),
+         "part_cost_factor": round(0.99 ** (i + 1), 4), "discount_factor": round(1.06 ** -i, 4)}
+        for i in range(n)
+    ]
+
+
+# Futures beside the base case: each changes values only, never a design rule the witness needs
+# (ceilings, ranges), so that one design can serve them all.
+FUTURE_SCENARIOS = [
+    {"scenario": "demand-down", "sheet": "demand", "match": "", "column": "min_units", "op": "multiply", "value": 0.85},
+    {"scenario": "parts-up", "sheet": "parts", "match": "", "column": "dev_cost_jpy", "op": "multiply", "value": 1.3},
+    {"scenario": "assembly-up", "sheet": "plants", "match": "", "column": "assembly_cost_jpy", "op": "multiply", "value": 1.25},
+    {"scenario": "lines-up", "sheet": "plants", "match": "", "column": "line_cost_jpy", "op": "multiply", "value": 1.5},
+    {"scenario": "top-hats-up", "sheet": "variants", "match": "", "column": "top_hat_dev_cost_jpy", "op": "multiply", "value": 1.3},
+    {"scenario": "pack-dev-up", "sheet": "packs", "match": "", "column": "dev_cost_jpy", "op": "multiply", "value": 1.3},
+]
+FUTURE_NAMES = ["base", "no-sharing"] + [f["scenario"] for f in FUTURE_SCENARIOS]
+
+
+def futures_rows(n: int) -> list[dict]:
+    """n futures, base first at 40 % and the others sharing the rest equally (1 future: base at 1)."""
+    names = FUTURE_NAMES[:n]
+    rest = 0.6 / (len(names) - 1) if len(names) > 1 else 0.0
+    return [{"scenario": name, "probability": 1.0 if len(names) == 1 else 0.4 if i == 0 else rest} for i, name in enumerate(names)]
 
 
 def _options(name, traits, n, u0, m0, d0, brands, rng, jit) -> list[dict]:
@@ -561,14 +602,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", default="medium", help=f"named size: {', '.join(NAMED)}, or 'custom' (medium's knobs as the base)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
-    for knob in ("variants", "categories", "options", "packs", "tiers", "plants", "demand", "brands"):
+    for knob in ("variants", "categories", "options", "packs", "tiers", "plants", "demand", "brands", "years", "futures"):
         ap.add_argument(f"--{knob}", type=int)
     ap.add_argument("--time-limit", dest="time_limit_s", type=float, help="time_limit_s written to settings")
     ap.add_argument("--gap", dest="mip_rel_gap", type=float, help="mip_rel_gap written to settings")
     args = ap.parse_args(argv)
     if args.size not in NAMED and args.size != "custom":
         ap.error(f"unknown size {args.size!r}; choose {', '.join(NAMED)} or custom")
-    knobs = {k: getattr(args, k) for k in ("variants", "categories", "options", "packs", "tiers", "plants", "demand", "brands", "time_limit_s", "mip_rel_gap")}
+    knobs = {k: getattr(args, k) for k in ("variants", "categories", "options", "packs", "tiers", "plants", "demand", "brands", "years",
+                                           "futures", "time_limit_s", "mip_rel_gap")}
     written = make(args.size, args.seed, args.out, **knobs)
     if written is None:
         print(f"generate: the example workbook {example_path()} does not exist yet", file=sys.stderr)

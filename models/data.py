@@ -12,6 +12,7 @@ weighted by its discount factor. The model and the evaluation only ever loop ove
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -239,20 +240,35 @@ class PlanInput:
         last = names.index(v.launch_by) if v.launch_by in names else len(names) - 1
         return self.periods[first:last + 1]
 
+    # Lookups by name, each table indexed once (a frozen dataclass may still fill its own __dict__):
+    # the model asks them hundreds of thousands of times on a large workbook.
+    @cached_property
+    def _index(self) -> dict[str, dict]:
+        options: dict[str, list[PartOption]] = {}
+        for p in self.parts:
+            options.setdefault(p.category, []).append(p)
+        return {
+            "variant": {v.name: v for v in self.variants},
+            "category": {c.name: c for c in self.categories},
+            "part": {p.key: p for p in self.parts},
+            "pack": {p.name: p for p in self.packs},
+            "options": options,
+        }
+
     def options_of(self, category: str) -> list[PartOption]:
-        return [p for p in self.parts if p.category == category]
+        return list(self._index["options"].get(category, ()))
 
     def variant(self, name: str) -> Variant:
-        return next(v for v in self.variants if v.name == name)
+        return self._index["variant"][name]
 
     def category(self, name: str) -> Category:
-        return next(c for c in self.categories if c.name == name)
+        return self._index["category"][name]
 
     def part(self, key: str) -> PartOption:
-        return next(p for p in self.parts if p.key == key)
+        return self._index["part"][key]
 
     def pack(self, name: str) -> Pack:
-        return next(p for p in self.packs if p.name == name)
+        return self._index["pack"][name]
 
 
 @dataclass(frozen=True)

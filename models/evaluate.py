@@ -254,9 +254,9 @@ def _yearly_violations(inp: PlanInput, v: Variant, vp: VariantPlan, f: VariantFi
             continue
         lo, hi = v.min_units * y.demand_factor, v.max_units * y.demand_factor
         if units < lo - tol:
-            out.append(f"variant {v.name}: {units:,.1f} units{when}, below its minimum {lo:,.1f}")
+            out.append(f"variant {v.name}: {units:,.10g} units{when}, below its minimum {lo:,.10g}")
         if units > hi + tol:
-            out.append(f"variant {v.name}: {units:,.1f} units{when}, above its maximum {hi:,.1f}")
+            out.append(f"variant {v.name}: {units:,.10g} units{when}, above its maximum {hi:,.10g}")
         if v.max_unit_cost_jpy is not None:
             cost, ceiling = list_cost_in(v, f, y), v.max_unit_cost_jpy * y.ceiling_factor
             if cost > ceiling + max(1.0, 1e-9 * ceiling):
@@ -317,7 +317,7 @@ def _period(inp: PlanInput, plan: Plan, i: int, y: Year, violations: list[str]) 
     for plant in inp.plants:
         cap = plant.capacity_units * y.capacity_factor
         if plant_units[plant.name] > cap + RULE_TOLERANCE:
-            violations.append(f"plant {plant.name} builds {plant_units[plant.name]:,.0f} units{when}, above its capacity of {cap:,.0f}")
+            violations.append(f"plant {plant.name} builds {plant_units[plant.name]:,.10g} units{when}, above its capacity of {cap:,.0f}")
     for row in inp.demand:
         bounds = row.bounds_in(y)
         if bounds is None:
@@ -325,9 +325,9 @@ def _period(inp: PlanInput, plan: Plan, i: int, y: Year, violations: list[str]) 
         lo, hi = bounds
         total = sum(u for name, u in units.items() if row.covers(inp.variant(name)))
         if lo is not None and total < lo - RULE_TOLERANCE:
-            violations.append(f"{row.label} ({row.title}): {total:,.0f} units{when}, below its minimum {lo:,.0f}")
+            violations.append(f"{row.label} ({row.title}): {total:,.10g} units{when}, below its minimum {lo:,.0f}")
         if hi is not None and total > hi + RULE_TOLERANCE:
-            violations.append(f"{row.label} ({row.title}): {total:,.0f} units{when}, above its maximum {hi:,.0f}")
+            violations.append(f"{row.label} ({row.title}): {total:,.10g} units{when}, above its maximum {hi:,.0f}")
     return PeriodEvaluation(y.name, volumes, plant_units, paid, inp.production_weight(y), inp.one_time_weight(y))
 
 

@@ -145,7 +145,10 @@ def _outputs_refused(paths: list[Path], inputs: tuple[Path, ...]) -> bool:
 def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, solver_log, emit) -> int:
     from optimizer.files import output_path
     from optimizer.pipeline import load_input, solve_case
+    from optimizer.workbook.convert import clean_name
+    from optimizer.workbook.scenarios import BASE, is_base
 
+    scenario = BASE if is_base(scenario) else clean_name(scenario)  # the name the report is filed under
     out = output_path(out, f"{Path(workbook).stem}-{_file_safe(scenario)}.xlsx")
     refused = _outputs_refused([out], inputs=(Path(workbook),))
     try:
@@ -186,6 +189,8 @@ def _solve(workbook, scenario, out, as_json, time_limit, gap, sharing_baseline, 
         say(f"{outcome.status}: no plan")
         for text in outcome.conflicts:
             say(f"  - {text}")
+        if outcome.diagnosis is not None and outcome.diagnosis.summary():
+            say(outcome.diagnosis.summary())
 
     code = EXIT_PLAN if outcome.status in (OPTIMAL, FEASIBLE) else EXIT_NO_PLAN
     report: str | None = None
@@ -393,7 +398,7 @@ def compare(reports: tuple[Path, ...], out: str | None) -> None:
 @click.option("--scenario", help="Validate only this scenario [default: the base case and every scenario].")
 def validate(workbook: Path, scenario: str | None) -> None:
     """Check WORKBOOK (and its scenarios) without solving."""
-    from optimizer.workbook.scenarios import apply_scenario, scenario_names, sheet_problems
+    from optimizer.workbook.scenarios import apply_scenario, other_rows_problems, scenario_names, sheet_problems
     from optimizer.workbook.validate import validate as check
     from optimizer.workbook.read import read_workbook
 
@@ -401,6 +406,8 @@ def validate(workbook: Path, scenario: str | None) -> None:
         raw = read_workbook(workbook)
         names = [scenario] if scenario else ["base"] + scenario_names(raw)
         problems: list[Problem] = [] if scenario else sheet_problems(raw)
+        if scenario:  # as plan solve --scenario does: the rows it does not apply only warn
+            report_problems(other_rows_problems(raw, scenario), warnings=True)
         warned = False
         for name in names:
             try:

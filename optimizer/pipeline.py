@@ -11,7 +11,8 @@ from models.data import Future, PlanInput
 from optimizer.problems import InputError, Problem
 from optimizer.solving.case import Case, Source
 from optimizer.text import duration
-from optimizer.workbook.scenarios import apply_scenario
+from optimizer.workbook.convert import clean_name
+from optimizer.workbook.scenarios import BASE, apply_scenario, is_base, other_rows_problems
 from optimizer.workbook.validate import validate
 from optimizer.workbook.read import read_workbook
 from optimizer.workbook.rows import record_rows
@@ -26,11 +27,14 @@ BASELINE_SHARE = 0.25
 
 
 def load_input(workbook: Path, scenario: str) -> tuple[Source, PlanInput, list[Problem]]:
-    """Read, apply the scenario, validate. Raises InputError."""
+    """Read, apply the scenario, validate. Raises InputError. The warnings include the scenarios
+    sheet's rows this case does not apply but that cannot be applied (they would fail another run)."""
     raw = read_workbook(workbook)
+    scenario = BASE if is_base(scenario) else clean_name(scenario)
     applied = apply_scenario(raw, scenario)
     validated = validate(applied)
-    return Source(Path(workbook), raw.sha256, scenario, record_rows(applied)), validated.plan_input, validated.warnings
+    warnings = validated.warnings + [p for p in other_rows_problems(raw, scenario) if p not in validated.warnings]
+    return Source(Path(workbook), raw.sha256, scenario, record_rows(applied)), validated.plan_input, warnings
 
 
 def solve_case(
@@ -98,7 +102,8 @@ def load_futures(workbook: Path) -> tuple[Source, list[Future], list[Problem]]:
     problems += same_names(futures)
     if problems:
         raise InputError(problems)
-    return Source(Path(workbook), raw.sha256, "robust"), futures, validated.warnings
+    unused = [p for p in other_rows_problems(raw, tuple(n for n, _p in validated.futures)) if p not in validated.warnings]
+    return Source(Path(workbook), raw.sha256, "robust"), futures, validated.warnings + unused
 
 
 def same_names(futures: list[Future]) -> list[Problem]:

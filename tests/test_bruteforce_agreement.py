@@ -271,3 +271,42 @@ def test_plan_agrees_with_bruteforce(seed, plan_runs):
     ev, bad = evaluate_plan(case, result)
     assert not bad, f"plan's plan breaks rules: {bad}" + context()
     assert _close(ev, total), f"plan's plan priced by the oracle: {ev!r}, reported {total!r}" + context()
+
+
+# ---------------------------------------------------------------------------
+# figures at the edge of what plan accepts (optimizer/workbook/limits.py)
+# ---------------------------------------------------------------------------
+
+def _at_the_limits(case: Case) -> Case:
+    """The case with every kind of figure pushed to the largest plan accepts: an option and a pack
+    at ¥10 trillion to develop and ¥100 million a unit, a variant as dear, 10,000 kWh, plants and
+    maxima of 10 million units a year. The dear items should go unused; the optimum is the oracle's."""
+    import copy
+
+    c = copy.deepcopy(case)
+    c.parts.append(dict(category=c.categories[0]["category"], option="gold", dev_cost_jpy=1e13, unit_cost_jpy=1e8))
+    c.packs.append(dict(pack="gold pack", usable_kwh=1e4, mass_kg=1, length_mm=1, dev_cost_jpy=1e13, unit_cost_jpy=1e8))
+    dear = dict(c.variants[0], variant="dear", must_offer=False, top_hat_dev_cost_jpy=1e13, top_hat_unit_cost_jpy=1e8)
+    c.variants.append(dear)
+    for p in c.plants:
+        p["capacity_units"] = 1e7
+    for v in c.variants:
+        if not v.get("must_offer"):
+            v["max_units"] = 1e7
+    return c
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3, 4, 6, 7, 8, 11, 13, 2])
+def test_figures_at_the_limits_still_give_the_exact_optimum(tmp_path, seed):
+    from optimizer.solving.solve import make_plan
+    from optimizer.workbook.read import read_workbook
+    from optimizer.workbook.validate import validate
+
+    case = _at_the_limits(make_case(seed))
+    status, cost = solve_by_enumeration(case)
+    write_workbook(case, tmp_path / "wb.xlsx")
+    outcome = make_plan(validate(read_workbook(tmp_path / "wb.xlsx")).plan_input)
+    assert outcome.status == status, outcome.conflicts
+    if cost is not None:
+        assert _close(outcome.total_cost_jpy, cost), (outcome.total_cost_jpy, cost)
+        assert outcome.evaluation.violations == [] and outcome.warnings == []

@@ -62,6 +62,8 @@ CASES = [
     ("unit-cost-ceiling", variant("H-hatch", max_unit_cost_jpy=900_000), {("unit cost ceiling", "H-hatch")}),
     # Each rule alone leaves a plan; only the solver sees that the pack the range needs is too dear.
     ("ceiling-and-range-together", variant("H-hatch", max_unit_cost_jpy=950_000, range_target_km=250), {("unit cost ceiling", "H-hatch")}),
+    # P20 is within the ceiling but 5 km short; P25 reaches 225 km but is dearer than the ceiling
+    ("range-target-because-of-ceiling", variant("H-hatch", max_unit_cost_jpy=960_000, range_target_km=225), {("range target", "H-hatch")}),
     ("power-cap", rule("max_power_kw", 35), {("power cap", "max_power_kw")}),
     ("minimum-power", variant("H-hatch", min_power_kw=60), {("minimum power", "H-hatch")}),
     ("height-rule", rule("max_height_mm", 1550), {("height rule", "max_height_mm")}),
@@ -121,6 +123,9 @@ def test_diagnosis_names_the_rules_and_their_change_gives_a_plan(tmp_path, tbl, 
     assert {(m.rule, m.record) for m in d.moves} == expected, outcome.conflicts
     for m in d.moves:
         assert m.text in outcome.conflicts and m.record.split(" (")[0] in m.text
+    # conflicts hold conflicts only; what the list amounts to is said beside it
+    assert outcome.conflicts == [f.text for f in d.findings] + [m.text for m in d.moves] + [f.text for f in d.notes]
+    assert d.summary() and d.summary() not in outcome.conflicts
     mended = make_plan(load(apply(tbl, d.moves), tmp_path / "mended.xlsx"))
     assert mended.status in (OPTIMAL, FEASIBLE), mended.conflicts
 
@@ -165,6 +170,8 @@ def test_no_plan_on_the_command_line_the_json_and_the_report(tmp_path):
     assert any("reaches at most 271.0 km" in c for c in obj["conflicts"])
     for text in obj["conflicts"]:
         assert f"  - {text}" in proc.stderr
+    assert "Changing this one rule as stated gives a plan." not in obj["conflicts"]
+    assert "Changing this one rule as stated gives a plan." in proc.stderr
     assert "Traceback" not in proc.stderr
     ws = openpyxl.load_workbook(out)["Diagnosis"]
     rows = [r for r in ws.iter_rows(values_only=True)]
@@ -174,3 +181,57 @@ def test_no_plan_on_the_command_line_the_json_and_the_report(tmp_path):
     assert (record["now"], record["change to"], record["change"]) == (400, 270, -130)
     texts = [c for r in rows for c in r if isinstance(c, str)]
     assert any("reaches at most 271.0 km" in t for t in texts)
+
+
+CEILING_IS_WHY = (
+    "its unit cost ceiling of ¥{ceiling} rules out every pack that reaches its {target} km range target: with its cheapest "
+    "allowed parts P25 takes its list unit cost to ¥990,000, while the packs within the ceiling reach at most 220.3 km "
+    "(P20, with its most efficient allowed parts)"
+)
+
+
+@pytest.mark.parametrize(
+    "ceiling, target, must, move",
+    [
+        # must offer: a finding before solving (each rule alone leaves a plan); the ceiling is the change
+        (950_000, 250, "yes", "Raise variant H-hatch's unit cost ceiling"),
+        # the range target is the change, and its sentence says the ceiling is why
+        (960_000, 225, "yes", "Lower variant H-hatch's range target from 225 km to 219 km"),
+    ],
+)
+def test_the_diagnosis_says_when_the_unit_cost_ceiling_is_why_a_range_cannot_be_reached(tmp_path, ceiling, target, must, move):
+    """With its cheapest parts (m39 150,000, styling 50,000, top hat 400,000): P20 ¥920,000, P25 ¥990,000;
+    with its most efficient: P20 takes it 20,000 / 90.75 = 220.4 km, P25 25,000 / 92.25 = 271.0 km."""
+    outcome = make_plan(load(variant("H-hatch", max_unit_cost_jpy=ceiling, range_target_km=target, must_offer=must), tmp_path / "wb.xlsx"))
+    assert outcome.status == INFEASIBLE
+    why = CEILING_IS_WHY.format(ceiling=f"{ceiling:,}", target=target)
+    assert f"Variant H-hatch must be offered, but {why}." in outcome.conflicts, outcome.conflicts
+    (m,) = outcome.diagnosis.moves
+    assert m.text.startswith(move), m.text
+    if m.rule == "range target":
+        assert m.text.endswith(
+            f"; its unit cost ceiling is why: with its cheapest allowed parts P25 takes its list unit cost to ¥990,000, "
+            f"above its ¥{ceiling:,} ceiling."
+        ), m.text
+
+
+def test_a_variant_the_ceiling_keeps_from_its_range_is_noted_when_it_need_not_be_offered(tmp_path):
+    from optimizer.solving.checks import presolve_checks
+
+    found = presolve_checks(load(variant("M-hatch", max_unit_cost_jpy=950_000, range_target_km=250), tmp_path / "wb.xlsx"))
+    (note,) = [f for f in found if f.subject == "M-hatch"]
+    assert not note.fatal and note.text.startswith("Variant M-hatch can never be offered: its unit cost ceiling of ¥950,000")
+
+
+def test_with_a_years_sheet_the_ceiling_is_judged_in_the_years_the_variant_surely_sells(tmp_path):
+    """¥1,000,000 admits P25 (¥990,000) in 2027, but 2028's ceiling factor of 0.97 makes it ¥970,000,
+    and an offered variant sells in 2028 whatever its launch year."""
+    from optimizer.solving.checks import presolve_checks
+
+    t = variant("H-hatch", max_unit_cost_jpy=1_000_000, range_target_km=225)
+    t["years"] = [{"year": "2027"}, {"year": "2028", "ceiling_factor": 0.97}]
+    texts = [f.text for f in presolve_checks(load(t, tmp_path / "wb.xlsx")) if f.fatal]
+    assert any("its unit cost ceiling of ¥970,000 in 2028 rules out every pack that reaches its 225 km range target" in x
+               and "P25 takes its list unit cost to ¥990,000 in 2028" in x for x in texts), texts
+    t["years"][1]["ceiling_factor"] = 1.0
+    assert not [f for f in presolve_checks(load(t, tmp_path / "wb2.xlsx")) if f.fatal]

@@ -12,7 +12,7 @@ from optimizer.report import build_report
 
 def test_sheets_tell_the_story_in_order():
     wb = example_report()
-    assert wb.sheetnames[:6] == ["Summary", "What limits the plan", "Kei compliance", "Cost per car", "Who pays", "Sharing"]
+    assert wb.sheetnames[:7] == ["Summary", "Programme", "What limits the plan", "Kei compliance", "Cost per car", "Who pays", "Sharing"]
     assert wb.sheetnames[-2:] == ["Provenance", "_plan_data"]
 
 

@@ -34,11 +34,13 @@ DATE = dt.datetime(2024, 1, 5)
 
 # Faults a cell of each kind can have: (fault kind, value).
 NUMBER_FAULTS = [("text", "lots"), ("nan-text", "NaN"), ("inf-text", "inf"), ("date", DATE), ("boolean", True), ("negative", -5)]
+# Finite but beyond anything the solver computes with exactly (every column has a bound far below).
+HUGE = [("huge", 1e300), ("huge-text", "1e300")]
 FAULTS_BY_KIND = {
-    NUMBER: NUMBER_FAULTS,
-    WHOLE: NUMBER_FAULTS + [("fraction", 2.5)],
-    POSITIVE: NUMBER_FAULTS[:5] + [("negative", -1), ("zero", 0)],
-    SIGNED: NUMBER_FAULTS[:5],
+    NUMBER: NUMBER_FAULTS + HUGE,
+    WHOLE: NUMBER_FAULTS + [("fraction", 2.5)] + HUGE,
+    POSITIVE: NUMBER_FAULTS[:5] + [("negative", -1), ("zero", 0)] + HUGE,
+    SIGNED: NUMBER_FAULTS[:5] + HUGE + [("huge-negative", -1e300)],
     YESNO: [("bad-yes-no", "maybe"), ("number-as-yes-no", 2), ("date", DATE)],
     NAME: [("date", DATE), ("boolean", False)],
     LIST: [("all-combined", "all, other"), ("date", DATE), ("boolean", True)],

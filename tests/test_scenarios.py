@@ -209,17 +209,103 @@ def test_unknown_scenario_without_scenarios_sheet(tmp_path):
     find_problem(result.stderr, "(value 'x')", "no scenario of that name")
 
 
-@pytest.mark.parametrize(
-    "name, fragment",
-    [(None, "belongs to no scenario"), ("base", "base is the workbook as it stands"), ("Base", "base is the workbook as it stands")],
-)
-def test_a_row_no_scenario_can_own_is_an_error_naming_its_row(tmp_path, name, fragment):
-    bad = BASE_SCENARIOS + rows((name, "packs", "*", "unit_cost_jpy", "multiply", 1.1))  # Excel row 4
-    wb = write(tables(scenarios=bad), tmp_path / "wb.xlsx")
-    result = invoke("validate", wb)
+# A row a run does not apply: a row of no scenario (blank name, or base), or a row of another scenario
+# that cannot be applied. Every command treats them alike: a run of one case (plan solve, with or
+# without --scenario, and plan validate --scenario) warns naming the row and goes on; plan validate
+# (every scenario) refuses them, as plan solve --all-scenarios does.
+UNUSED_ROWS = [
+    ("blank-name", (None, "packs", "*", "unit_cost_jpy", "multiply", 1.1), ["column A 'scenario'", "belongs to no scenario"]),
+    ("named-base", ("base", "packs", "*", "unit_cost_jpy", "multiply", 1.1), ["column A 'scenario'", "base is the workbook as it stands"]),
+    ("named-Base", ("Base", "packs", "*", "unit_cost_jpy", "multiply", 1.1), ["column A 'scenario'", "base is the workbook as it stands"]),
+    ("broken-row-of-another-scenario", ("x", "factories", "*", "capacity_units", "set", 1),
+     ["column B 'sheet'", "(value 'factories')", "scenario 'x': is not a sheet a scenario can change"]),
+]
+
+
+@pytest.mark.parametrize("row, fragments", [pytest.param(r, f, id=n) for n, r, f in UNUSED_ROWS])
+def test_a_row_a_run_does_not_apply_warns_in_that_run_and_fails_validation(tmp_path, row, fragments):
+    wb = write(tables(scenarios=BASE_SCENARIOS + rows(row)), tmp_path / "wb.xlsx")  # the row is Excel row 4
+    where = ["sheet 'scenarios'", "row 4", *fragments]
+    checked = invoke("validate", wb)
+    assert checked.exit_code == 2
+    find_problem(checked.stderr, *where)
+    for args in (["solve", wb, "--no-sharing-baseline"], ["solve", wb, "--scenario", "dear-packs", "--no-sharing-baseline"],
+                 ["validate", wb, "--scenario", "dear-packs"]):
+        out = tmp_path / "r.xlsx"
+        result = invoke(*args, *(["--out", out] if args[0] == "solve" else []))
+        assert result.exit_code == 0, result.stderr
+        warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ") and all(f in line for f in where)]
+        assert len(warnings) == 1, result.stderr
+        out.unlink(missing_ok=True)
+    batch = invoke("solve", wb, "--all-scenarios", "--out", tmp_path / "all", "--jobs", "1")
+    assert batch.exit_code == 2
+    find_problem(batch.stderr, *where)
+
+
+def test_base_in_any_case_is_the_base_case(tmp_path):
+    wb = write(tables(), tmp_path / "wb.xlsx")
+    result = invoke("solve", wb, "--scenario", " Base", "--out", tmp_path, "--no-sharing-baseline")
+    assert result.exit_code == 0, result.stderr
+    assert files_in(tmp_path) == {"wb.xlsx", "wb-base.xlsx"}
+    assert summary(tmp_path / "wb-base.xlsx")["scenario"] == "base"
+
+
+def test_scenario_names_are_compared_after_unicode_normalisation(tmp_path):
+    """A name typed on a Mac (NFD: e + combining accent) is the name typed elsewhere (NFC: é)."""
+    import unicodedata
+
+    nfd, nfc = unicodedata.normalize("NFD", "prix élevé"), unicodedata.normalize("NFC", "prix élevé")
+    assert nfd != nfc
+    wb = write(tables(scenarios=rows((nfd, "packs", "*", "unit_cost_jpy", "multiply", 1.2))), tmp_path / "wb.xlsx")
+    raw = read_workbook(wb)
+    assert scenario_names(raw) == [nfc]
+    dear = validate(apply_scenario(raw, nfc)).plan_input
+    assert dear.packs[0].unit_cost_jpy == pytest.approx(320000 * 1.2)
+
+
+def _header_typo_cases():
+    """Every required column of every table sheet, with a scenario that changes it in some rows."""
+    from optimizer.workbook.schema import NAME, SHEET
+
+    for sheet in ("brands", "variants", "categories", "parts", "packs", "tiers", "plants", "demand"):
+        first = tables()[sheet][0]
+        for col in SHEET[sheet].columns:
+            if col.required:
+                op, value = ("set", first[col.name]) if col.kind == NAME else ("multiply", 1.1)
+                yield pytest.param(sheet, col.name, op, value, id=f"{sheet}.{col.name}")
+
+
+@pytest.mark.parametrize("sheet, column, op, value", list(_header_typo_cases()))
+def test_one_header_typo_is_one_problem_whatever_the_scenarios_change(tmp_path, sheet, column, op, value):
+    """A scenario changing a column the sheet lacks gave, before, one 'is blank' problem per row, in a
+    column letter past the sheet's last (7 more problems for one typo in the example workbook)."""
+    t = tables()
+    t[sheet] = [{(f"{k}x" if k == column else k): v for k, v in r.items()} for r in t[sheet]]
+    t["scenarios"] = BASE_SCENARIOS + rows(("s", sheet, "*", column, op, value), ("s", sheet, None, column, op, value))
+    result = invoke("validate", write(t, tmp_path / "wb.xlsx"))
     assert result.exit_code == 2
-    line = find_problem(result.stderr, "sheet 'scenarios'", "row 4", "column A 'scenario'", fragment)
-    assert line
-    # Solving a scenario refuses too; the base case itself still solves.
-    assert invoke("solve", wb, "--scenario", "dear-packs", "--out", tmp_path / "r.xlsx").exit_code == 2
-    assert not (tmp_path / "r.xlsx").exists()
+    (line,) = problem_lines(result.stderr)
+    assert f"sheet '{sheet}', row 1, column '{column}': required column '{column}' is missing" in line, line
+
+
+def test_one_header_typo_in_the_example_is_one_problem(tmp_path):
+    import openpyxl
+
+    from example_case import EXAMPLE
+
+    book = openpyxl.load_workbook(EXAMPLE)
+    header = next(c for c in book["variants"][1] if c.value == "range_target_km")
+    header.value = "range_target"  # the longer-range scenario adds 30 km to every range target
+    book.save(tmp_path / "wb.xlsx")
+    result = invoke("validate", tmp_path / "wb.xlsx")
+    assert result.exit_code == 2
+    (line,) = problem_lines(result.stderr)
+    assert "required column 'range_target_km' is missing" in line and "did you mean 'range_target_km'?" in line
+
+
+def test_a_robust_run_warns_about_the_scenario_rows_its_futures_do_not_apply(tmp_path):
+    t = tables(scenarios=BASE_SCENARIOS + rows(("x", "factories", "*", "capacity_units", "set", 1)))
+    t["futures"] = [{"scenario": "base", "probability": 0.5}, {"scenario": "dear-packs", "probability": 0.5}]
+    result = invoke("solve", write(t, tmp_path / "wb.xlsx"), "--robust", "--out", tmp_path / "r.xlsx", "--time-limit", 20)
+    assert result.exit_code == 0, result.stderr
+    assert any(line.startswith("warning: ") and "row 4" in line and "scenario 'x'" in line for line in result.stderr.splitlines()), result.stderr

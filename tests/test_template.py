@@ -167,3 +167,17 @@ def test_the_blank_template_asks_for_data(template):
     assert result.exit_code == 2
     find_problem(result.stderr, "sheet 'brands'", "no brands are listed")
     find_problem(result.stderr, "sheet 'variants'", "no variants are listed")
+
+
+def test_every_number_column_says_the_range_plan_accepts(tmp_path):
+    from optimizer.workbook.limits import column_limit
+    from optimizer.workbook.schema import SHEET
+    from optimizer.workbook.template import build_template
+    from optimizer.workbook.validate import NUMBERS
+
+    wb = build_template()
+    for name, spec in SHEET.items():
+        for cell in wb[name][1]:
+            col = spec.column(cell.value)
+            if col is not None and col.kind in NUMBERS:
+                assert f"accepted: " in cell.comment.text and column_limit(col.name).show(column_limit(col.name).most) in cell.comment.text, (name, col.name)

@@ -7,6 +7,7 @@ from optimizer.analysis.allocation import WhoPays
 from optimizer.analysis.certainty import Bracket, between, cost_bracket, percent, saving_bracket, share_bracket, signed_yen, why_unproven
 from optimizer.analysis.cost_per_car import CarCost
 from optimizer.analysis.limits import LP_BASIS, LimitsAnalysis, yen
+from optimizer.analysis.programme import programme_sentences
 from optimizer.solving.case import Case
 from optimizer.text import horizon, units_per
 
@@ -35,6 +36,7 @@ def conclusion(case: Case, cars: dict[str, CarCost], limits: LimitsAnalysis | No
     dropped = [v.name for v in inp.variants if v.name not in offered]
     if dropped:
         out[-1] += f" Not offered: {_names(dropped)}."
+    out += programme_sentences(inp, o.plan, ev)
     biggest = max(COST_KINDS, key=lambda k: ev.costs[k])
     if ev.total_cost_jpy > 0:  # a plan that offers nothing costs nothing
         out.append(f"The largest cost is {biggest} ({percent(ev.costs[biggest] / ev.total_cost_jpy)} of the total).")

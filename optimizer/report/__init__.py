@@ -23,6 +23,7 @@ from optimizer.report.cost_per_car import write_cost_per_car
 from optimizer.report.embedded import embed
 from optimizer.report.limits import write_limits
 from optimizer.report.plan_sheets import write_developed, write_plants, write_variants
+from optimizer.report.programme import write_programme
 from optimizer.report.provenance import write_provenance
 from optimizer.report.sharing import write_sharing
 from optimizer.report.style import finish_printing
@@ -43,6 +44,8 @@ def build_report(case: Case, report_path: str | None = None, analysis: CaseAnaly
     summary = wb.active
     if o.plan is not None and o.evaluation is not None:
         over = horizon(inp)
+        if inp.years:
+            write_programme(wb.create_sheet("Programme"), inp, o.plan, o.evaluation)
         write_limits(wb.create_sheet("What limits the plan"), analysis.limits)
         write_compliance(wb.create_sheet("Kei compliance"), analysis.checks)
         write_cost_per_car(wb.create_sheet("Cost per car"), inp, analysis.cars, o.evaluation.total_cost_jpy)

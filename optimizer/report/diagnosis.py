@@ -67,16 +67,11 @@ def _widths(ws: Worksheet) -> None:
 
 
 def _lead(d: Diagnosis) -> str:
-    n = len(d.moves)
-    if n and not d.complete:
-        return f"The search stopped at its time limit: changing these {n} rules as shown gives a plan, but fewer may do."
-    if n == 1:
-        return "Change this one rule as shown and the workbook has a plan."
-    if n:
-        return f"Change these {n} rules together as shown and the workbook has a plan; leave any one of them as it is and it has none."
+    if d.moves:
+        return d.summary()
     if d.findings:
         return "The reasons below need fixing in the workbook itself (names, restrictions, bays, plants); no limit alone can fix them."
-    return "No plan satisfies every rule together" + (", and the search for the rules to change stopped at its time limit." if not d.complete else ".")
+    return d.conflicts()[0]
 
 
 def _row(m: Move, case: Case) -> list[object]:

@@ -41,7 +41,8 @@ from optimizer.text import horizon, units_per
 
 COLUMNS = 9  # A (names) and eight columns of figures
 SHEET_GUIDE = (
-    "In this report: why the plan is what it is (What limits the plan, Kei compliance), what it costs "
+    "In this report: the programme year by year (Programme, with a years sheet), "
+    "why the plan is what it is (What limits the plan, Kei compliance), what it costs "
     "and who pays (Cost per car, Who pays, Sharing), the plan in detail (Variants, Plants, Developed), "
     "and where the numbers come from — input, versions, solver status and settings (Provenance)."
 )

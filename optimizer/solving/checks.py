@@ -110,8 +110,7 @@ def _reasons(inp: PlanInput, v: Variant, locked: list) -> list[str]:
         return out  # the measures below need one option of every required category and a pack
 
     def total(measure, pick=min) -> float:
-        """The least (or most) a variant's options can add up to."""
-        return sum(per_category_extreme(b.options, lambda c: c in b.required, measure, pick).values())
+        return _total(b, measure, pick)
 
     length = v.length_mm + total(lambda o: o.length_mm)
     if length > r.max_length_mm:
@@ -143,9 +142,68 @@ def _reasons(inp: PlanInput, v: Variant, locked: list) -> list[str]:
         out.append(f"even its least powerful allowed options give {fewest:g} kW, above the {r.max_power_kw:g} kW power cap (max_power_kw)")
 
     if v.max_unit_cost_jpy is not None:
-        out += _ceiling_reasons(inp, v, b, total(lambda o: o.unit_cost_jpy))
+        ceiling = _ceiling_reasons(inp, v, b, total(lambda o: o.unit_cost_jpy))
+        block = _ceiling_blocks_range(inp, v, b) if not ceiling and best_km >= v.range_target_km else None
+        out += ceiling + ([block.text] if block else [])
     out += _units_reasons(inp, v)
     return out
+
+
+@dataclass(frozen=True)
+class CeilingBlock:
+    """The unit cost ceiling keeps a variant from its range target (see ceiling_blocks_range)."""
+
+    text: str  # the whole reason, for the checks
+    short: str  # the packs that reach the range and what they cost, for a sentence that has the rest
+
+
+def ceiling_blocks_range(inp: PlanInput, v: Variant) -> CeilingBlock | None:
+    """Whether the unit cost ceiling is why v cannot reach its range target: every pack that can
+    reach the target (with v's most efficient allowed parts) takes the list unit cost above the
+    ceiling (with its cheapest allowed parts) in a year v surely sells in. None when some pack
+    passes both, or when either rule alone already fails (said elsewhere). A necessary condition,
+    like every check here."""
+    b = _build(inp, v, [x for x in inp.locks if x.variant == v.name and x.item != "offer"])
+    if v.max_unit_cost_jpy is None or not b.packs or any(not opts for opts in b.required.values()):
+        return None
+    return _ceiling_blocks_range(inp, v, b)
+
+
+def _ceiling_blocks_range(inp: PlanInput, v: Variant, b: _Build) -> CeilingBlock | None:
+    k = inp.settings.wh_per_km_per_kg
+    frugal = _total(b, lambda o: k * o.mass_kg + o.wh_per_km)
+    parts = _total(b, lambda o: o.unit_cost_jpy)
+
+    def over(p: Pack) -> tuple[float, float, str] | None:
+        """(cost, ceiling, ' in <year>') in the first year v surely sells in where p breaks the ceiling."""
+        for y in _surely_selling(inp, v):
+            cost = v.top_hat_unit_cost_jpy + parts * y.part_cost_factor + p.unit_cost_jpy * y.pack_cost_factor
+            ceiling = (v.max_unit_cost_jpy or 0.0) * y.ceiling_factor
+            if cost > ceiling + 1e-9 * max(1.0, ceiling):
+                return cost, ceiling, f" in {y.name}" if y.name else ""
+        return None
+
+    reaching = sorted((p for p in b.packs if _range_km(v, p, k, frugal) >= v.range_target_km), key=lambda p: p.unit_cost_jpy)
+    within = [p for p in b.packs if over(p) is None]
+    if not reaching or not within or any(over(p) is None for p in reaching):
+        return None
+    dear = [(p, *over(p)) for p in reaching]
+    ceilings = {f"¥{c:,.0f}{when}" for _, _, c, when in dear}
+    text = f"{dear[0][0].name} takes its list unit cost to ¥{dear[0][1]:,.0f}{dear[0][3]}" + "".join(
+        f", {p.name} to ¥{cost:,.0f}{when}" for p, cost, _, when in dear[1:]
+    )
+    best_km, best = max((_range_km(v, p, k, frugal), p.name) for p in within)
+    return CeilingBlock(
+        f"its unit cost ceiling of {', '.join(sorted(ceilings))} rules out every pack that reaches its "
+        f"{v.range_target_km:,.0f} km range target: with its cheapest allowed parts {text}, while the packs within "
+        f"the ceiling reach at most {_down(best_km):,.1f} km ({best}, with its most efficient allowed parts)",
+        f"with its cheapest allowed parts {text}, above its {', '.join(sorted(ceilings))} ceiling",
+    )
+
+
+def _total(b: _Build, measure, pick=min) -> float:
+    """The least (or with pick=max the most) a variant's options can add up to on one measure."""
+    return sum(per_category_extreme(b.options, lambda c: c in b.required, measure, pick).values())
 
 
 def _ceiling_reasons(inp: PlanInput, v: Variant, b: _Build, cheapest_parts: float) -> list[str]:

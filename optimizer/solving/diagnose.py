@@ -30,7 +30,7 @@ from models.build import PlatformModel, Slack
 from models.plan import Design, Plan
 from models.values import fix_design
 from models.evaluate import Evaluation, evaluate, list_cost_in
-from optimizer.solving.checks import Finding
+from optimizer.solving.checks import Finding, ceiling_blocks_range
 from optimizer.solving.highs_bridge import Compiled, HighsRun, compile_model, run_highs
 
 # Kei rules: the rules-sheet name, the unit, and each offered variant's measure in a plan.
@@ -75,22 +75,28 @@ class Diagnosis:
     solves: int = 0
     seconds: float = 0.0
 
-    def sentences(self) -> list[str]:
-        """The `conflicts` of the outcome: why, then what to change, then what else is known."""
+    def conflicts(self) -> list[str]:
+        """The `conflicts` of the outcome, each a conflict: why (the checks), the rules to change,
+        what else is known (variants that can never be offered). When neither the checks nor the
+        search name a rule, the one sentence saying that the rules conflict together."""
         out = [f.text for f in self.findings] + [m.text for m in self.moves]
-        n = len(self.moves)
-        if n and not self.complete:
-            out.append(f"The search for the fewest rules stopped at its time limit: changing these {n} rules as stated gives a plan, but fewer may do.")
-        elif n == 1:
-            out.append("Changing this one rule as stated gives a plan.")
-        elif n:
-            out.append(f"Changing these {n} rules together as stated gives a plan; leaving any one of them as it is gives none.")
-        elif not self.findings:
+        if not out:
             out.append(
                 "No plan satisfies every rule of the workbook together"
                 + (", and the search for the rules to change stopped at its time limit." if not self.complete else ".")
             )
         return out + [f.text for f in self.notes]
+
+    def summary(self) -> str:
+        """What the list of rules to change amounts to ('' without one): said beside the conflicts."""
+        n = len(self.moves)
+        if n and not self.complete:
+            return f"The search for the fewest rules stopped at its time limit: changing these {n} rules as stated gives a plan, but fewer may do."
+        if n == 1:
+            return "Changing this one rule as stated gives a plan."
+        if n:
+            return f"Changing these {n} rules together as stated gives a plan; leaving any one of them as it is gives none."
+        return ""
 
 
 def diagnose(
@@ -256,9 +262,11 @@ def _moves(inp: PlanInput, key: RuleKey, plan: Plan, ev: Evaluation) -> list[Mov
                      unit="units a year")] if new > v.max_units else []
     if family == "range_target":
         new = _down(f.range_km)
+        why = ceiling_blocks_range(inp, v)
         return [Move("range target", "variants", v.name, "range_target_km", v.range_target_km, new,
                      f"Lower variant {v.name}'s range target from {_n(v.range_target_km)} km to {_n(new)} km "
-                     f"(pack {vp.pack} takes it {f.range_km:,.1f} km; {where}, range_target_km).", unit="km")] if new < v.range_target_km else []
+                     f"(pack {vp.pack} takes it {f.range_km:,.1f} km; {where}, range_target_km)"
+                     + (f"; its unit cost ceiling is why: {why.short}." if why else "."), unit="km")] if new < v.range_target_km else []
     if family == "min_power":
         new = _down(f.power_kw, 0.1)
         return [Move("minimum power", "variants", v.name, "min_power_kw", v.min_power_kw, new,

@@ -24,7 +24,9 @@ from models.plan import Design, Plan
 from optimizer.solving.checks import Finding, presolve_checks
 from optimizer.solving.diagnose import Diagnosis, diagnose
 from optimizer.solving.highs_bridge import compile_model
-from optimizer.solving.solve import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, AGREEMENT_TOLERANCE, ModelSize, Outcome, make_plan, run_model
+from optimizer.solving.solve import (
+    FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, AGREEMENT_TOLERANCE, ModelSize, Outcome, broken_plan, make_plan, run_model,
+)
 
 # Shares of the time limit: the extensive form, then every future's own optimum, then the bets.
 MAIN_SHARE, OWN_SHARE, BETS_SHARE = 0.6, 0.2, 0.2
@@ -146,8 +148,14 @@ def make_robust_plan(
 
     plans = pm.plans_from(compiled.reader(run.values))
     results = [FutureResult(f.name, f.probability, plans[f.name], evaluate(f.inp, plans[f.name])) for f in futures]
+    broken = [f"in future {r.name}, {v}" for r in results for v in r.evaluation.violations]
+    if broken:  # a plan that breaks a rule is not a plan (solve._finish)
+        bound = None if run.dual_bound is None else run.dual_bound * SCALE_JPY
+        return RobustOutcome(UNKNOWN, expected_cost_jpy=None, best_bound_jpy=bound, gap=None, design=None,
+                             futures=[FutureResult(f.name, f.probability, None, None) for f in futures],
+                             conflicts=[broken_plan(broken)], **head)
     expected = sum(r.probability * r.cost_jpy for r in results)
-    warnings = _checks(results, expected if objective == EXPECTED else max(r.cost_jpy for r in results), run.objective * SCALE_JPY)
+    warnings = _checks(expected if objective == EXPECTED else max(r.cost_jpy for r in results), run.objective * SCALE_JPY)
     target = expected if objective == EXPECTED else max(r.cost_jpy for r in results)
     bound = None if run.dual_bound is None else min(run.dual_bound * SCALE_JPY, target)
     if run.optimal and bound is None:
@@ -163,12 +171,10 @@ def make_robust_plan(
     return outcome
 
 
-def _checks(results: list[FutureResult], evaluated: float, solver: float) -> list[str]:
+def _checks(evaluated: float, solver: float) -> list[str]:
     out = []
     if evaluated > solver + AGREEMENT_TOLERANCE * max(1.0, abs(evaluated)) + 1.0:
         out.append(f"internal check: the plan's evaluated cost ¥{evaluated:,.0f} is above the solver's ¥{solver:,.0f}")
-    for r in results:
-        out += [f"internal check: in future {r.name} the plan breaks a rule: {v}" for v in r.evaluation.violations]
     return out
 
 
@@ -215,5 +221,5 @@ def _no_plan(futures: list[Future], findings: list[Finding], head: dict, log) ->
     return RobustOutcome(
         INFEASIBLE, expected_cost_jpy=None, best_bound_jpy=None, gap=None, design=None,
         futures=[FutureResult(f.name, f.probability, None, None) for f in futures],
-        conflicts=diagnosis.sentences(), diagnosis=diagnosis, **head,
+        conflicts=diagnosis.conflicts(), diagnosis=diagnosis, **head,
     )

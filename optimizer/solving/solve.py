@@ -11,10 +11,12 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from pyomo.common.errors import InfeasibleConstraintException
+
 from models.data import PlanInput
 from models.build import SCALE_JPY, PlatformModel
 from models.evaluate import Evaluation, design_violations, evaluate
-from models.plan import Design, Plan, VariantPlan
+from models.plan import RULE_TOLERANCE, Design, Plan, VariantPlan
 from models.values import fix_design
 from optimizer.solving.checks import Finding, presolve_checks
 from optimizer.solving.diagnose import Diagnosis, diagnose
@@ -29,6 +31,7 @@ AGREEMENT_TOLERANCE = 1e-6
 # this share of the limit (at least HEURISTIC_MIN_S) to find one.
 HEURISTIC_SHARE = 0.25
 HEURISTIC_MIN_S = 2.0
+BROKEN_SHOWN = 5  # rules a broken plan's message lists
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,10 @@ def make_plan(
         plan = Plan({v.name: VariantPlan(offered=False) for v in inp.variants})
         return _finish(inp, plan, OPTIMAL, 0.0, None, **base, highs_status="no variant can be offered")
 
-    compiled = compile_model(pm.m)
+    try:
+        compiled = compile_model(pm.m)
+    except InfeasibleConstraintException:  # a fixed design leaves a row that no units can meet
+        return _no_plan(inp, findings, base, log, design)
     seconds["handover"] = compiled.seconds
     size = ModelSize(
         variables=len(compiled.columns),
@@ -173,7 +179,7 @@ def _polished(pm, compiled, run, watch: StallWatch, limit: float, gap_target: fl
 def _no_plan(inp: PlanInput, findings: list[Finding], base: dict, log: Callable[[str], None], design: Design | None = None) -> Outcome:
     """No plan exists: say why (the checks) and what to change (the fewest rules, by relaxation)."""
     diagnosis = diagnose(inp, findings, time_limit_s=base["time_limit_s"], log=log, design=design)
-    return Outcome(INFEASIBLE, None, None, None, None, None, diagnosis.sentences(), **base, diagnosis=diagnosis)
+    return Outcome(INFEASIBLE, None, None, None, None, None, diagnosis.conflicts(), **base, diagnosis=diagnosis)
 
 
 def _yen(x: float | None) -> float | None:
@@ -182,8 +188,11 @@ def _yen(x: float | None) -> float | None:
 
 def _finish(inp: PlanInput, plan: Plan, status: str, solver_cost: float | None, bound: float | None, **fields) -> Outcome:
     """The outcome of a plan: its evaluated cost, its gap to the bound, and the internal checks.
-    `solver_cost` is the model's price of the plan (None: the plan did not come from the model)."""
+    `solver_cost` is the model's price of the plan (None: the plan did not come from the model).
+    A plan that breaks a rule is not a plan (the spec): it is never reported as one."""
     ev = evaluate(inp, plan)
+    if ev.violations:
+        return _broken(ev.violations, bound, fields)
     total = ev.total_cost_jpy
     warnings = []
     # The model may over-price a plan that is not optimal (a development or line paid but unused,
@@ -193,9 +202,27 @@ def _finish(inp: PlanInput, plan: Plan, status: str, solver_cost: float | None, 
         warnings.append(
             f"internal check: the plan's evaluated cost ¥{total:,.0f} is above the solver's ¥{solver_cost:,.0f}"
         )
-    warnings += [f"internal check: the plan breaks a rule: {v}" for v in ev.violations]
     if bound is None:
         bound = total if status == OPTIMAL else None
     bound = min(bound, total) if bound is not None else None
     gap = None if bound is None else (0.0 if total <= 0 else max(0.0, (total - bound) / abs(total)))
     return Outcome(status, plan, ev, total, bound, gap, [], warnings=warnings, **fields)
+
+
+def _broken(violations: list[str], bound: float | None, fields: dict) -> Outcome:
+    """The solver's plan breaks rules beyond the evaluation's tolerance: status unknown (no plan, none
+    proven impossible), with the rules it breaks. Seen only with figures far apart in magnitude."""
+    return Outcome(UNKNOWN, None, None, None, bound, None, [broken_plan(violations)], **fields)
+
+
+def broken_plan(violations: list[str]) -> str:
+    """The conflict sentence of a solver's plan that breaks rules (it is not reported as a plan)."""
+    n = len(violations)
+    shown = "; ".join(violations[:BROKEN_SHOWN]) + (f"; and {n - BROKEN_SHOWN} more" if n > BROKEN_SHOWN else "")
+    return (
+        f"The solver's plan breaks {n} rule{'s' if n != 1 else ''} of the workbook by more than plan's tolerance "
+        f"({RULE_TOLERANCE:g} in the rule's own unit, ¥1 on a unit cost ceiling), so it is not reported as a plan: "
+        f"{shown}. No plan has been proven impossible either: the solver's arithmetic went wrong (or plan has a "
+        "fault), most likely on figures many orders of magnitude apart; look for a number typed far larger or "
+        "smaller than its neighbours."
+    )

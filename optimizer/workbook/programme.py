@@ -151,9 +151,10 @@ def futures(ck, sheet: RawSheet | None, rows: list[tuple[RawRow, dict]], raw: Ra
     probabilities above 0 (the schema checks) adding up to 1."""
     if sheet is None:
         return ()
+    from optimizer.workbook.scenarios import scenario_names  # scenarios imports validate, which imports this
     from optimizer.workbook.validate import _unique
 
-    known = ["base"] + _scenario_names(raw)
+    known = ["base"] + scenario_names(raw)
     out = []
     for row, r in rows:
         name = "base" if r["scenario"].lower() == "base" else r["scenario"]
@@ -167,21 +168,6 @@ def futures(ck, sheet: RawSheet | None, rows: list[tuple[RawRow, dict]], raw: Ra
         ck.fail(sheet, None, "probability", round(total, 9), "the probabilities of the futures add up to "
                 f"{total:g}, not 1", "Make them add up to 1 (e.g. 0.5, 0.3, 0.2).")
     return tuple((name, p) for _r, name, p in out)
-
-
-def _scenario_names(raw: RawWorkbook) -> list[str]:
-    sheet = raw.sheets.get("scenarios")
-    names: list[str] = []
-    for row in sheet.rows if sheet else []:
-        value = row.cells.get("scenario")
-        if value is None:
-            continue
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        name = str(value).replace("\u00a0", " ").strip()
-        if name and name not in names:
-            names.append(name)
-    return names
 
 
 def _hint(name: str, candidates: list[str]) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from optimizer.problems import InputError, Problem
 from optimizer.workbook.cells import ParsedSheet, parse_sheet
+from optimizer.workbook.convert import clean_name
 from optimizer.workbook.schema import SHEET
 
 # A workbook that unpacks to more than this is refused before openpyxl parses it (zip bombs).
@@ -51,7 +52,7 @@ class RawWorkbook:
 
 
 def normalise(name: object) -> str:
-    return str(name).replace("\u00a0", " ").strip().lower() if name is not None else ""
+    return clean_name(name).lower() if name is not None else ""
 
 
 def file_sha256(path: Path) -> str:

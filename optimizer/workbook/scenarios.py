@@ -11,20 +11,26 @@ import copy
 
 from optimizer.problems import InputError, Problem
 from optimizer.workbook.schema import NAME, RULES, SCENARIO_OPS, SETTINGS, SHEET, TEXT, YESNO, LIST
-from optimizer.workbook.validate import _did_you_mean, convert
+from optimizer.workbook.convert import clean_name
+from optimizer.workbook.validate import RATIOS, _did_you_mean, convert
 from optimizer.workbook.read import RawRow, RawSheet, RawWorkbook, normalise
 
 BASE = "base"
 _KEY_VALUE = {"settings": ("setting", SETTINGS), "rules": ("rule", RULES)}
 
 
+def is_base(name: str) -> bool:
+    """`base` in any case means the workbook as it stands."""
+    return clean_name(name).lower() == BASE
+
+
 def scenario_names(raw: RawWorkbook) -> list[str]:
-    """Scenario names in the order they first appear."""
+    """Scenario names in the order they first appear (rows named base belong to none)."""
     sheet = raw.sheets.get("scenarios")
     names: list[str] = []
     for row in sheet.rows if sheet else []:
         name = _text(row.cells.get("scenario"))
-        if name and name not in names:
+        if name and not is_base(name) and name not in names:
             names.append(name)
     return names
 
@@ -39,22 +45,40 @@ def sheet_problems(raw: RawWorkbook) -> list[Problem]:
         letter = sheet.letter("scenario")
         if not name:
             out.append(Problem(sheet.title, row.number, "scenario", None, "is blank, so this row belongs to no scenario", "Give the scenario's name.", letter))
-        elif name.lower() == BASE:
+        elif is_base(name):
             out.append(Problem(sheet.title, row.number, "scenario", name, "base is the workbook as it stands and cannot be a scenario's name", "Rename the scenario.", letter))
     return out
 
 
+def other_rows_problems(raw: RawWorkbook, running: str | tuple[str, ...]) -> list[Problem]:
+    """What is wrong with the scenarios sheet's rows that a run of scenario `running` (or the base
+    case, or the futures of a robust run) does not apply: rows of no scenario, and rows of other scenarios that cannot be applied.
+    A command that solves one case warns about them; `plan validate` and --all-scenarios refuse them."""
+    if "scenarios" not in raw.sheets:
+        return []
+    out = sheet_problems(raw)
+    skip = {clean_name(r) for r in ((running,) if isinstance(running, str) else running)}
+    for name in scenario_names(raw):
+        if name in skip:
+            continue
+        try:
+            apply_scenario(raw, name)
+        except InputError as err:
+            out += [p for p in err.problems if p not in out]
+    return out
+
+
 def apply_scenario(raw: RawWorkbook, name: str) -> RawWorkbook:
-    """A copy of the workbook with the scenario's rows applied; the base case is returned as is."""
-    if name == BASE:
+    """A copy of the workbook with the scenario's rows applied; the base case is returned as is.
+    Only the scenario's own rows are checked (see other_rows_problems for the rest)."""
+    if is_base(name):
         return raw
-    problems = sheet_problems(raw)
-    if problems:
-        raise InputError(problems)
+    name = clean_name(name)
     names = scenario_names(raw)
     if name not in names:
         hint = _did_you_mean(name, names) or (f"Scenarios in this workbook: {', '.join(names)}." if names else "This workbook has no scenarios sheet rows.")
         raise InputError([Problem("scenarios", None, "scenario", name, "no scenario of that name", hint)])
+    problems: list[Problem] = []
     out = copy.deepcopy(raw)
     scen = out.sheets["scenarios"]
     for row in scen.rows:
@@ -70,7 +94,7 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).replace("\u00a0", " ").strip()
+    return clean_name(value)
 
 
 def _apply_row(raw: RawWorkbook, scen: RawSheet, row: RawRow, name: str, problems: list[Problem]) -> None:
@@ -111,7 +135,7 @@ def _apply_row(raw: RawWorkbook, scen: RawSheet, row: RawRow, name: str, problem
         current = target.cells.get("value")
         if current is None:
             current = setting.default
-        new = _operate(op, current, operand, setting.kind, fail)
+        new = _operate(op, current, operand, setting.kind, fail, percent=key in RATIOS)
         if new is not _FAILED:
             target.cells["value"] = new
             target.changed_by["value"] = origin
@@ -122,6 +146,8 @@ def _apply_row(raw: RawWorkbook, scen: RawSheet, row: RawRow, name: str, problem
         fail("column", row.cells.get("column"), f"is not a column of {sheet_name}", _did_you_mean(column, [c.name for c in spec.columns]))
         return
     sheet = raw.sheets.get(sheet_name)
+    if sheet is not None and any(c.required and c.name not in sheet.columns for c in spec.columns):
+        return  # validation skips a sheet that lacks a required column and reports that, once
     rows = _matching_rows(sheet, spec, match, fail) if sheet is not None else []
     if rows is None:
         return
@@ -129,15 +155,15 @@ def _apply_row(raw: RawWorkbook, scen: RawSheet, row: RawRow, name: str, problem
         fail("match", row.cells.get("match") or "*", f"matches no row of {sheet_name}")
         return
     if column not in sheet.columns:
-        sheet.columns[column] = max(sheet.columns.values(), default=0) + 1
-        sheet.header[sheet.columns[column]] = column
+        sheet.columns[column] = 0  # a column the scenario adds: it has no letter in the workbook
+        sheet.header[0] = column
     for target in rows:
         current = target.cells.get(column)
         if current is None:
             if op != "set" and not isinstance(col.default, float):
                 continue  # multiply/add leave a blank "none" cell (e.g. no cost ceiling) as it is
             current = col.default
-        new = _operate(op, current, operand, col.kind, fail)
+        new = _operate(op, current, operand, col.kind, fail, unit=col.unit)
         if new is _FAILED:
             return
         target.cells[column] = new
@@ -147,11 +173,13 @@ def _apply_row(raw: RawWorkbook, scen: RawSheet, row: RawRow, name: str, problem
 _FAILED = object()
 
 
-def _operate(op: str, current: object, operand: object, kind: str, fail) -> object:
+def _operate(op: str, current: object, operand: object, kind: str, fail, unit: str = "", percent: bool = False) -> object:
+    """The cell's new value. `unit` and `percent` say how its numbers may be typed (see convert);
+    a multiply operand is a ratio, so "120 %" multiplies by 1.2."""
     if op == "set":
         if operand is None:
             return None
-        _, message = convert(operand, kind)
+        _, message = convert(operand, kind, unit, percent)
         if message:
             fail("value", operand, message)
             return _FAILED
@@ -159,11 +187,11 @@ def _operate(op: str, current: object, operand: object, kind: str, fail) -> obje
     if kind in (NAME, TEXT, YESNO, LIST):
         fail("op", op, f"{op} needs a numeric column")
         return _FAILED
-    factor, message = convert(operand, "signed")
+    factor, message = convert(operand, "signed", "" if op == "multiply" else unit, percent or op == "multiply")
     if message:
         fail("value", operand, message)
         return _FAILED
-    base, message = convert(current, "signed")
+    base, message = convert(current, "signed", unit, percent)
     if message:
         fail("value", operand, f"the cell it changes holds {current!r}, which is not a number")
         return _FAILED

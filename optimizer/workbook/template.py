@@ -12,7 +12,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from models.data import DEMAND_SCOPES
 from optimizer.report.style import HEADER_FILL, HEADER_FONT, LABEL_FONT, TITLE_FONT, print_setup, put, text_width, widen
+from optimizer.workbook.limits import column_limit
 from optimizer.workbook.schema import RULES, SCENARIO_OPS, SETTINGS, SHEETS, YESNO
+from optimizer.workbook.validate import NUMBERS
 
 ROWS = 500  # rows given drop-down lists
 READ_ME = "read me"  # the first sheet; plan ignores sheets it does not know
@@ -57,7 +59,8 @@ def build_template() -> Workbook:
             cell = put(ws, 1, c, col.name)
             cell.fill, cell.font = HEADER_FILL, HEADER_FONT
             need = "required" if col.required else f"optional (blank = {'none' if col.default is None else _show(col.default)})"
-            cell.comment = Comment(f"{col.help}\n{need}", "plan", width=300, height=110)
+            accepted = f"\naccepted: {column_limit(col.name).accepted(col.kind)}" if col.kind in NUMBERS else ""
+            cell.comment = Comment(f"{col.help}\n{need}{accepted}", "plan", width=300, height=110)
             ws.column_dimensions[cell.column_letter].width = max(12, len(col.name) + 4)
             letter = cell.column_letter
             choices = _CHOICES.get((spec.name, col.name))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import math
-import re
 from dataclasses import dataclass
 
 from models.data import (
@@ -28,6 +27,8 @@ from models.data import (
 )
 from optimizer.problems import InputError, Problem
 from optimizer.workbook import programme
+from optimizer.workbook.convert import clean_name, number_from_text
+from optimizer.workbook.limits import column_limit, setting_limit
 from optimizer.workbook.schema import (
     LIST,
     NAME,
@@ -37,6 +38,7 @@ from optimizer.workbook.schema import (
     SETTINGS,
     SHEET,
     SHEETS,
+    SIGNED,
     TEXT,
     WHOLE,
     YESNO,
@@ -44,14 +46,16 @@ from optimizer.workbook.schema import (
     Setting,
     SheetSpec,
 )
+from optimizer.workbook import consistency
 from optimizer.workbook.read import RawRow, RawSheet, RawWorkbook
 
 from models.data import DEMAND_SCOPES
 
 _YES = {"yes", "true", "1", "y"}
 _NO = {"no", "false", "0", "n"}
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _MISSING = object()
+NUMBERS = (NUMBER, SIGNED, POSITIVE, WHOLE)
+RATIOS = ("mip_rel_gap",)  # settings that may be typed as a percentage ("0.01 %")
 
 
 @dataclass
@@ -101,15 +105,18 @@ class _Checker:
                 self.fail(sheet, row, col.name, None, f"is blank; {col.name} is required", col.help)
                 return _MISSING
             return col.default
-        converted, message = convert(value, col.kind)
+        converted, message = convert(value, col.kind, col.unit)
+        if not message and col.kind in NUMBERS:
+            message = column_limit(col.name).problem(converted)
         if message:
             self.fail(sheet, row, col.name, value, message, col.help)
             return _MISSING
         return converted
 
 
-def convert(value: object, kind: str) -> tuple[object, str]:
-    """Convert a cell to `kind`; returns (value, "") or (None, what is wrong)."""
+def convert(value: object, kind: str, unit: str = "", percent: bool = False) -> tuple[object, str]:
+    """Convert a cell to `kind`; returns (value, "") or (None, what is wrong). For a number typed as
+    text, `unit` ("¥" for money) and `percent` (a ratio) say which marks it may carry."""
     if kind in (NAME, TEXT):
         if isinstance(value, bool) or isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
             if kind == TEXT:
@@ -117,7 +124,7 @@ def convert(value: object, kind: str) -> tuple[object, str]:
             return None, "expected a name (text), not " + ("TRUE/FALSE" if isinstance(value, bool) else "a date")
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        text = str(value).replace("\u00a0", " ").strip() if kind == NAME else value
+        text = clean_name(value) if kind == NAME else value
         return text, ""
     if kind == YESNO:
         if isinstance(value, bool):
@@ -135,7 +142,7 @@ def convert(value: object, kind: str) -> tuple[object, str]:
             return None, "expected a comma-separated list of names"
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        items = [p.replace("\u00a0", " ").strip() for p in str(value).split(",")]
+        items = [clean_name(p) for p in str(value).split(",")]
         items = [p for p in items if p]
         if not items or (len(items) == 1 and items[0].lower() == "all"):
             return None, ""
@@ -150,13 +157,9 @@ def convert(value: object, kind: str) -> tuple[object, str]:
     if isinstance(value, (int, float)):
         number = float(value)
     else:
-        text = str(value).replace("\u00a0", " ").strip().replace(" ", "").replace("_", "")
-        if _THOUSANDS.match(text):
-            text = text.replace(",", "")
-        try:
-            number = float(text)
-        except ValueError:
-            return None, "expected a number"
+        number, message = number_from_text(str(value), unit, percent)
+        if message:
+            return None, message
     if not math.isfinite(number):
         return None, "expected a finite number"
     if kind == POSITIVE and number <= 0:
@@ -268,7 +271,7 @@ def validate(raw: RawWorkbook) -> Validated:
     categories = _categories(ck, sheets.get("categories"), rows.get("categories", []))
     body_styles = {v.body_style for v in variants}
     parts = _parts(ck, sheets.get("parts"), rows.get("parts", []), categories, brands, body_styles, known)
-    packs = _packs(ck, sheets.get("packs"), rows.get("packs", []), known["option"])
+    packs = _packs(ck, sheets.get("packs"), rows.get("packs", []))
     plants = _plants(ck, sheets.get("plants"), rows.get("plants", []), body_styles, known["body_style"])
     tiers = _tiers(ck, sheets.get("tiers"), rows.get("tiers", []), parts, packs, known)
     demand = _demand(ck, sheets.get("demand"), rows.get("demand", []), brands, variants, body_styles, known)
@@ -278,6 +281,11 @@ def validate(raw: RawWorkbook) -> Validated:
     programme.demand_years(ck, sheets.get("demand"), rows.get("demand", []), years, has_years)
     locks = programme.locks(ck, sheets.get("locks"), rows.get("locks", []), variants, categories, parts, packs)
     futures = programme.futures(ck, sheets.get("futures"), rows.get("futures", []), raw)
+    consistency.item_keys(ck, sheets, rows.get("parts", []), rows.get("packs", []), known["option"])
+    consistency.list_names(ck, sheets, rows.get("brands", []), rows.get("variants", []))
+    if "parts" in rows and not any(p.sheet == getattr(sheets.get("settings"), "title", None) for p in problems):
+        # rows with a bad cell are left out, which can only raise the least consumption found
+        consistency.consumption(ck, sheets, rows["parts"], settings["wh_per_km_per_kg"], variants, categories, parts, packs)
 
     if problems:
         raise InputError(problems)
@@ -312,7 +320,7 @@ def _key_values(ck: _Checker, sheet: RawSheet | None, key_col: str, known: tuple
         if raw_key is None:
             ck.fail(sheet, row.number, key_col, None, f"is blank; which {key_col} is this value for?")
             continue
-        name = str(raw_key).replace("\u00a0", " ").strip().lower()
+        name = clean_name(raw_key).lower()
         setting = by_name.get(name)
         if setting is None:
             typo = close_match(name, by_name)
@@ -327,7 +335,9 @@ def _key_values(ck: _Checker, sheet: RawSheet | None, key_col: str, known: tuple
         seen[name] = row.number
         if raw_value is None:
             continue  # blank value: the default
-        value, message = convert(raw_value, setting.kind)
+        value, message = convert(raw_value, setting.kind, percent=name in RATIOS)
+        if not message and setting.kind in NUMBERS:
+            message = setting_limit(name).problem(value)
         if message:
             ck.fail(sheet, row, "value", raw_value, f"{name}: {message}", setting.help)
             continue
@@ -350,7 +360,7 @@ def _equity(ck: _Checker, sheet: RawSheet | None, brands: list[str]) -> tuple[tu
     given: dict[str, float] = {}
     for row in sheet.rows:
         raw_key = row.cells.get("setting")
-        name = str(raw_key).replace("\u00a0", " ").strip() if raw_key is not None else ""
+        name = clean_name(raw_key) if raw_key is not None else ""
         if not name.lower().startswith("equity_"):
             continue
         brand = by_lower.get(name[len("equity_"):].strip().lower())
@@ -361,7 +371,9 @@ def _equity(ck: _Checker, sheet: RawSheet | None, brands: list[str]) -> tuple[tu
             ck.fail(sheet, row.number, "setting", raw_key, f"equity of {brand} is given twice")
             continue
         raw_value = row.cells.get("value")
-        value, message = convert(raw_value, NUMBER) if raw_value is not None else (None, "is blank")
+        value, message = convert(raw_value, NUMBER, percent=True) if raw_value is not None else (None, "is blank")
+        if not message:
+            message = setting_limit(name).problem(value)
         if message:
             ck.fail(sheet, row, "value", raw_value, f"{name}: {message}", hint)
             continue
@@ -427,10 +439,7 @@ def _parts(ck, sheet, rows, categories, brands, body_styles, known) -> list[Part
     return out
 
 
-def _packs(ck, sheet, rows, part_keys) -> list[Pack]:
-    for row, r in rows:
-        if part_keys is not None and r["pack"] in part_keys:
-            ck.fail(sheet, row, "pack", r["pack"], f"has the same name as the part option {r['pack']!r}, so a tier for it would be ambiguous", "Rename the pack.")
+def _packs(ck, sheet, rows) -> list[Pack]:
     if sheet is not None:
         _unique(ck, sheet, [(row, r["pack"]) for row, r in rows], "pack", "pack")
     return [Pack(name=r["pack"], **{k: v for k, v in r.items() if k != "pack"}) for _, r in rows]
