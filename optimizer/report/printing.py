@@ -414,8 +414,10 @@ class Layout:
     one_page: bool  # fitted to one page tall as well as wide
 
     def key(self) -> tuple:
-        """Readable first, then fewest pages, then largest print, then portrait."""
-        return (self.scale < MIN_READABLE_SCALE, len(self.pages), -self.scale, self.landscape)
+        """Readable first, then fewest pages, then largest print, then portrait; when no layout is
+        readable, the largest print (more pages rather than a page nobody can read)."""
+        unreadable = self.scale < MIN_READABLE_SCALE
+        return (unreadable, -self.scale if unreadable else len(self.pages), -self.scale, self.landscape)
 
 
 def layouts(
