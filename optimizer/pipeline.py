@@ -16,6 +16,7 @@ from optimizer.workbook.convert import clean_name
 from optimizer.workbook.scenarios import BASE, apply_scenario, is_base, other_rows_problems
 from optimizer.workbook.validate import validate
 from optimizer.workbook.read import read_workbook
+from optimizer.workbook.rows import record_rows
 
 if TYPE_CHECKING:  # the solver stack is imported only when a case is solved
     from optimizer.solving.robust import RobustOutcome
@@ -34,9 +35,10 @@ def load_input(workbook: Path, scenario: str) -> tuple[Source, PlanInput, list[P
     sheet's rows this case does not apply but that cannot be applied (they would fail another run)."""
     raw = read_workbook(workbook)
     scenario = BASE if is_base(scenario) else clean_name(scenario)
-    validated = validate(apply_scenario(raw, scenario))
+    applied = apply_scenario(raw, scenario)
+    validated = validate(applied)
     warnings = validated.warnings + [p for p in other_rows_problems(raw, scenario) if p not in validated.warnings]
-    return Source(Path(workbook), raw.sha256, scenario), validated.plan_input, warnings
+    return Source(Path(workbook), raw.sha256, scenario, record_rows(applied)), validated.plan_input, warnings
 
 
 def solve_case(

@@ -51,5 +51,11 @@ def summary(report: Path) -> dict[str, object]:
     return {row[0]: row[1] for row in ws.iter_rows(min_row=3, max_col=2, values_only=True) if row[0] is not None}
 
 
+def provenance(report: Path) -> dict[tuple[str, str], object]:
+    """The report's Provenance sheet as (section, item) -> value."""
+    ws = openpyxl.load_workbook(report)["Provenance"]
+    return {(row[0], row[1]): row[2] for row in ws.iter_rows(min_row=4, max_col=3, values_only=True) if row[1] is not None}
+
+
 def files_in(folder: Path) -> set[str]:
     return {p.name for p in Path(folder).iterdir()}

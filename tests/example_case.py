@@ -30,3 +30,18 @@ def example_report():
     from optimizer.report import build_report
 
     return build_report(example_case(), analysis=example_analysis())
+
+
+@functools.lru_cache(maxsize=None)
+def unproven_case() -> Case:
+    """The example as if both solves had stopped at their time limit: the plan stopped 1 % and
+    the plan without sharing 10 % from proven (the plans are the example's; only the proof is
+    taken away, so the test does not depend on how fast the machine is)."""
+    from dataclasses import replace
+
+    c = example_case()
+    o = replace(c.outcome, status="feasible", best_bound_jpy=c.outcome.total_cost_jpy * 0.99, gap=0.01)
+    alone = replace(c.baseline, status="feasible", best_bound_jpy=c.baseline.total_cost_jpy * 0.9, gap=0.1)
+    case = replace(c, outcome=o, baseline=alone)
+    case.analysis = analyse(case, what_ifs=False)
+    return case

@@ -15,10 +15,11 @@ import openpyxl
 import pytest
 
 from builders import tables, write
-from clirun import files_in, find_problem, invoke, plan, summary
+from clirun import files_in, find_problem, invoke, plan, provenance, summary
 
 # The spec's keys plus "sharing_saving_jpy", which issue 4 (what sharing is worth) adds.
-KEYS = {"status", "scenario", "total_cost_jpy", "best_bound_jpy", "gap", "variants", "developed", "report", "sharing_saving_jpy"}
+KEYS = {"status", "scenario", "total_cost_jpy", "best_bound_jpy", "gap", "variants", "developed", "report", "sharing_saving_jpy",
+        "sharing_saving_range_jpy", "sharing_saving_proven", "without_sharing"}
 VARIANT_KEYS = {"offered", "units", "pack", "options", "plants"}
 
 
@@ -107,14 +108,14 @@ def test_out_may_name_a_folder(tmp_path):
 def test_time_limit_and_gap_override_the_settings(good, tmp_path):
     default = tmp_path / "default.xlsx"
     assert invoke("solve", good, "--out", default).exit_code == 0
-    s = summary(default)
-    assert (s["time limit (s)"], s["gap target"]) == (30, 1e-9)  # the workbook's settings
+    s = provenance(default)  # solver settings are on Provenance, not on the management Summary
+    assert (s[("solver", "time limit (s)")], s[("solver", "gap target")]) == (30, 1e-9)  # the workbook's settings
     out = tmp_path / "override.xlsx"
     result = invoke("solve", good, "--out", out, "--time-limit", "7.5", "--gap", "0.02")
     assert result.exit_code == 0, result.stderr
     assert "time limit 7.5 s, gap 0.02" in result.stderr
-    s = summary(out)
-    assert (s["time limit (s)"], s["gap target"]) == (7.5, 0.02)
+    s = provenance(out)
+    assert (s[("solver", "time limit (s)")], s[("solver", "gap target")]) == (7.5, 0.02)
 
 
 BAD_NUMBERS = ["0", "-1", "soon", "nan", "NaN", "inf", "-inf", "1e999"]

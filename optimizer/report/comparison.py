@@ -1,10 +1,12 @@
 """The comparison workbook: cases side by side (optimizer.report.compare has the figures; this only
 lays them out).
 
-Sheets: Scenarios (one row a case: cost, delta, what sharing is worth), KPIs (one column a
-case, then deltas against the base case in yen/units and in %), What changed (every decision
-that differs from the base case), Charts, and one sheet per case with its plan. Sheet names
-made from scenario names are cleaned of what Excel forbids and kept unique.
+Sheets: Scenarios (one row a case: cost, delta, what sharing is worth, what is not proven), KPIs
+(one column a case, then deltas against the base case in yen/units and in %), What changed (every
+decision that differs from the base case), Charts (differences from the base case), and one sheet
+per case with its plan, one column per variant. Sheet names made from scenario names are cleaned
+of what Excel forbids and kept unique. Yen are shown in billions with two decimals (list unit costs
+in whole yen); the cells hold the exact figures.
 """
 
 from __future__ import annotations
@@ -13,30 +15,39 @@ import re
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, PatternFill
 
-from optimizer.report.compare import COMPARISON_MARKER_SHEET as MARKER_SHEET
-from optimizer.report.compare import COUNT, SHARE, UNITS, YEN, CaseData, Comparison
 from optimizer.files import save_atomically
+from optimizer.report.compare import COMPARISON_MARKER_SHEET as MARKER_SHEET
+from optimizer.report.compare import COUNT, SHARE, UNITS, YEN, CaseData, Comparison, doubts
+from optimizer.report.comparison_charts import write_charts
 from optimizer.report.style import (
+    AMBER_FILL,
     NOTE_FONT,
     PERCENT,
     PERCENT_FINE,
     TITLE_FONT,
     UNITS as UNITS_FMT,
+    WARNING_FONT,
     WHOLE,
     YEN as YEN_FMT,
+    YEN_BN,
     Col,
+    Line,
+    finish_printing,
     fit_widths,
+    paragraphs,
+    print_setup,
     put,
+    write_cards,
     write_table,
 )
 
 DELTA_YEN = '+"¥"#,##0;-"¥"#,##0;"¥"0'
+DELTA_YEN_BN = '+"¥"#,##0.00,,," bn";-"¥"#,##0.00,,," bn";"¥"0'
 DELTA_UNITS = "+#,##0;-#,##0;0"
 DELTA_PERCENT = "+0.00%;-0.00%;0.00%"
-CHART_YEN = '"¥"#,##0,,,"bn"'
+CHANGED_FILL: PatternFill = AMBER_FILL  # a plan cell that differs from the base case
 
 FIXED_SHEETS = ("Scenarios", "KPIs", "What changed", "Charts")
 MARKER = "kei-plan comparison"
@@ -58,9 +69,10 @@ def build_comparison(cmp: Comparison) -> Workbook:
     _scenarios(wb.active, cmp)
     _kpis(wb.create_sheet("KPIs"), cmp)
     _changes(wb.create_sheet("What changed"), cmp)
-    _charts(wb.create_sheet("Charts"), cmp)
+    write_charts(wb.create_sheet("Charts"), cmp)
     for case, title in zip(cmp.cases, sheet_names([c.label for c in cmp.cases], taken=FIXED_SHEETS + (MARKER_SHEET,))):
         _plan(wb.create_sheet(title), case, cmp)
+    finish_printing(wb)
     marker = wb.create_sheet(MARKER_SHEET)
     marker.sheet_state = "hidden"
     put(marker, 1, 1, MARKER)
@@ -89,11 +101,13 @@ def _title(cmp: Comparison, i: int) -> str:
 
 
 def _value_format(unit: str, key: str) -> str | None:
-    return {YEN: YEN_FMT, UNITS: UNITS_FMT, COUNT: WHOLE, SHARE: PERCENT_FINE if key == "gap" else PERCENT}.get(unit)
+    yen = YEN_FMT if key.startswith("list_unit_cost") else YEN_BN
+    return {YEN: yen, UNITS: UNITS_FMT, COUNT: WHOLE, SHARE: PERCENT_FINE if key == "gap" else PERCENT}.get(unit)
 
 
-def _delta_format(unit: str) -> str | None:
-    return {YEN: DELTA_YEN, UNITS: DELTA_UNITS, COUNT: DELTA_UNITS, SHARE: DELTA_PERCENT}.get(unit)
+def _delta_format(unit: str, key: str = "") -> str | None:
+    yen = DELTA_YEN if key.startswith("list_unit_cost") else DELTA_YEN_BN
+    return {YEN: yen, UNITS: DELTA_UNITS, COUNT: DELTA_UNITS, SHARE: DELTA_PERCENT}.get(unit)
 
 
 def _scenarios(ws, cmp: Comparison) -> None:
@@ -106,9 +120,10 @@ def _scenarios(ws, cmp: Comparison) -> None:
         if ch.decision != "none":
             changed[ch.case] += 1
     cols = [
-        Col("scenario"), Col("status"), Col("total cost (¥)", YEN_FMT), Col("Δ vs base (¥)", DELTA_YEN), Col("Δ vs base (%)", DELTA_PERCENT),
-        Col("sharing saves (¥)", YEN_FMT), Col("sharing saves (% of cost without it)", PERCENT),
-        Col("variants offered", WHOLE), Col("decisions changed", WHOLE), Col("report"),
+        Col("scenario"), Col("status"), Col("total cost (¥)", YEN_BN), Col("Δ vs base (¥)", DELTA_YEN_BN), Col("Δ vs base (%)", DELTA_PERCENT),
+        Col("sharing saves (¥)", YEN_BN), Col("sharing saves (% of cost without it)", PERCENT),
+        Col("variants offered", WHOLE), Col("decisions changed", WHOLE), Col("not proven (the range the bounds allow)", width=34),
+        Col("report", width=24),
     ]
     rows = []
     for i, c in enumerate(cmp.cases):
@@ -116,132 +131,102 @@ def _scenarios(ws, cmp: Comparison) -> None:
             _title(cmp, i), c.kpis.get("status"), total.values[i],
             None if i == cmp.base else total.deltas[i], None if i == cmp.base else total.shares[i],
             saving.values[i], share.values[i], cmp.kpi("variants_offered_count").values[i],
-            None if i == cmp.base else changed[c.label], c.report,
+            None if i == cmp.base else changed[c.label], "; ".join(doubts(cmp, i)), Path(c.report).name if c.report else None,
         ])
-    r = write_table(ws, cols, rows, first_row=3)
-    for note in cmp.notes:
-        r += 1
-        put(ws, r, 1, note).font = NOTE_FONT
+    first = 3
+    r = write_table(ws, cols, rows, first_row=first)
+    for i in range(len(rows)):
+        for c in (10, 11):
+            ws.cell(row=first + 1 + i, column=c).alignment = Alignment(wrap_text=True, vertical="top", indent=1)
+        if rows[i][9]:
+            ws.cell(row=first + 1 + i, column=10).font = WARNING_FONT
+        if cmp.cases[i].report:
+            ws.cell(row=first + 1 + i, column=11).hyperlink = cmp.cases[i].report
+    paragraphs(ws, r + 1, list(cmp.notes), columns=len(cols), font=NOTE_FONT)
+    print_setup(ws)
 
 
 def _kpis(ws, cmp: Comparison) -> None:
+    """The KPI table from A1 (one column a case, then Δ and Δ% per case against the base case)."""
     others = [i for i in range(len(cmp.cases)) if i != cmp.base]
     labels = [c.label for c in cmp.cases]
-    # Fixed widths: yen figures need ~18 characters; a list of names wraps instead of widening.
+    # Fixed widths: ¥ bn figures need ~11 characters; a list of names wraps instead of widening.
     cols = (
-        [Col("KPI", width=50)]
-        + [Col(_title(cmp, i), width=19) for i in range(len(labels))]
-        + [Col(f"Δ {labels[i]}", width=18) for i in others]
-        + [Col(f"Δ% {labels[i]}", width=12) for i in others]
+        [Col("KPI", width=32)]
+        + [Col(_title(cmp, i), width=11.5) for i in range(len(labels))]
+        + [Col(f"Δ {labels[i]}", width=11.5) for i in others]
+        + [Col(f"Δ% {labels[i]}", width=9.5) for i in others]
     )
     rows = []
     write_table(ws, cols, [])
+    wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
     for r, k in enumerate(cmp.kpis, start=2):
-        vfmt, dfmt = _value_format(k.unit, k.key), _delta_format(k.unit)
+        vfmt, dfmt = _value_format(k.unit, k.key), _delta_format(k.unit, k.key)
         row = [k.label, *k.values, *(k.deltas[i] for i in others), *(k.shares[i] for i in others)]
         rows.append(row)
-        lines = max([len(v) // 17 + 1 for v in row[1:] if isinstance(v, str)] + [1])
-        if lines > 1:  # wrapped names: Excel does not grow a row written by openpyxl
-            ws.row_dimensions[r].height = 15 * min(lines, 8)
         c = 1
-        put(ws, r, c, k.label)
+        put(ws, r, c, k.label).alignment = wrap
         for v in k.values:
             c += 1
-            put(ws, r, c, v, vfmt).alignment = _WRAP if isinstance(v, str) else _TOP
+            put(ws, r, c, v, vfmt).alignment = wrap if isinstance(v, str) else top
         for i in others:
             c += 1
-            put(ws, r, c, k.deltas[i], dfmt).alignment = _WRAP if isinstance(k.deltas[i], str) else _TOP
+            put(ws, r, c, k.deltas[i], dfmt).alignment = wrap if isinstance(k.deltas[i], str) else top
         for i in others:
             c += 1
-            put(ws, r, c, k.shares[i], DELTA_PERCENT)
+            put(ws, r, c, k.shares[i], DELTA_PERCENT).alignment = top
     fit_widths(ws, cols, rows)
+    print_setup(ws)
 
 
 def _changes(ws, cmp: Comparison) -> None:
     base = cmp.base_case.label
     cols = [
-        Col("scenario"), Col("decision"), Col("variant or item"), Col(f"in {base}", width=40), Col("in this scenario", width=40),
+        Col("scenario"), Col("decision"), Col("variant or item"), Col(f"in {base}", width=36), Col("in this scenario", width=36),
         Col("development cost change (¥)", DELTA_YEN),
     ]
     rows = [[ch.case, ch.decision, ch.item, ch.base, ch.this, ch.cost_delta_jpy] for ch in cmp.changes]
     write_table(ws, cols, rows)
-    for row in ws.iter_rows(min_row=2, min_col=4, max_col=5):
+    for row in ws.iter_rows(min_row=2, min_col=3, max_col=5):
         for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _charts(ws, cmp: Comparison) -> None:
-    """Three small tables (the charts' data) and a chart beside each."""
-    labels = [c.label for c in cmp.cases]
-    n = len(labels)
-
-    # Total cost by scenario.
-    put(ws, 1, 1, "Total cost by scenario").font = TITLE_FONT
-    first = 2
-    end = write_table(ws, [Col("scenario"), Col("total cost (¥)", YEN_FMT)], [[lab, v] for lab, v in zip(labels, cmp.kpi("total_cost_jpy").values)], first_row=first, freeze=False)
-    chart = _bar("Total cost by scenario (lifecycle)", "¥")
-    chart.add_data(Reference(ws, min_col=2, min_row=first, max_row=first + n), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=first + n))
-    chart.legend = None
-    ws.add_chart(chart, f"F{first}")
-
-    # Cost by kind, stacked.
-    first = max(end + 2, first + 18)
-    put(ws, first - 1, 1, "Cost by kind").font = TITLE_FONT
-    kinds = list(cmp.cost_kinds)
-    rows = [[lab, *(cmp.kpi(f"cost_by_kind_jpy/{k}").values[i] for k in kinds)] for i, lab in enumerate(labels)]
-    end = write_table(ws, [Col("scenario"), *(Col(f"{k} (¥)", YEN_FMT) for k in kinds)], rows, first_row=first, freeze=False)
-    chart = _bar("Cost by kind (lifecycle)", "¥")
-    chart.grouping, chart.overlap = "stacked", 100
-    if kinds:
-        chart.add_data(Reference(ws, min_col=2, max_col=1 + len(kinds), min_row=first, max_row=first + n), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=first + n))
-    ws.add_chart(chart, f"{_col_letter(len(kinds) + 3)}{first}")
-
-    # Units by variant: one series per scenario.
-    first = max(end + 2, first + 18)
-    put(ws, first - 1, 1, "Units a year by variant").font = TITLE_FONT
-    variants = list(cmp.variants)
-    rows = [[v, *(cmp.kpi(f"units_by_variant/{v}").values[i] for i in range(n))] for v in variants]
-    write_table(ws, [Col("variant"), *(Col(lab, UNITS_FMT) for lab in labels)], rows, first_row=first, freeze=False)
-    chart = _bar("Units a year by variant", "units a year", fmt="#,##0")
-    if variants:
-        chart.add_data(Reference(ws, min_col=2, max_col=1 + n, min_row=first, max_row=first + len(variants)), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=first + len(variants)))
-    ws.add_chart(chart, f"{_col_letter(n + 3)}{first}")
-
-
-def _bar(title: str, axis: str, fmt: str = CHART_YEN) -> BarChart:
-    chart = BarChart()
-    chart.type, chart.title = "col", title
-    chart.y_axis.title = axis
-    chart.y_axis.number_format = fmt
-    chart.y_axis.scaling.min = 0  # bars from zero: a 4 % difference must not look like 400 %
-    chart.x_axis.delete = False  # openpyxl hides axes by default for some Excel versions
-    chart.y_axis.delete = False
-    chart.height, chart.width = 8.5, 17
-    return chart
-
-
-def _col_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
+            cell.alignment = Alignment(wrap_text=True, vertical="top", indent=1)
+    print_setup(ws)
 
 
 def _plan(ws, case: CaseData, cmp: Comparison) -> None:
-    """One case's decisions per variant, as its report's Variants sheet shows them."""
+    """One case's decisions, one column per variant; what differs from the base case is marked."""
     put(ws, 1, 1, f"Plan of {case.label}").font = TITLE_FONT
-    put(ws, 2, 1, f"{case.kpis.get('status')}; report {case.report or '—'}").font = NOTE_FONT
     variants = case.plan.get("variants", {})
+    base = cmp.base_case.plan.get("variants", {}) if case is not cmp.base_case else None
+    marked = "; cells that differ from the base case are marked" if base is not None else ""
+    put(ws, 2, 1, f"{case.kpis.get('status')}; report {case.report or '—'}{marked}").font = NOTE_FONT
+    names = list(variants)
     cats = list(dict.fromkeys(c for v in variants.values() for c in v.get("options", {})))
-    cols = [Col("variant"), Col("offered"), Col("units a year", UNITS_FMT), Col("pack"), *(Col(c) for c in cats), Col("plants (units a year)")]
-    rows = [
-        [name, v.get("offered", False), v.get("units", 0.0), v.get("pack"), *(v.get("options", {}).get(c) for c in cats),
-         "; ".join(f"{k} {u:,.0f}" for k, u in v.get("plants", {}).items())]
-        for name, v in variants.items()
+
+    def plants(v: dict) -> str:
+        return "; ".join(f"{k} {u:,.0f}" for k, u in v.get("plants", {}).items())
+
+    getters = [
+        ("offered", None, lambda v: "yes" if v.get("offered") else "no"),
+        ("units a year", UNITS_FMT, lambda v: v.get("units", 0.0)),
+        ("pack", None, lambda v: v.get("pack")),
+        *[(c, None, lambda v, c=c: v.get("options", {}).get(c)) for c in cats],
+        ("plants (units a year)", None, plants),
     ]
-    r = write_table(ws, cols, rows, first_row=4)
-    for text in case.plan.get("conflicts") or []:
-        r += 1
-        put(ws, r, 1, text)
+    lines = [Line(label, [get(variants[n]) for n in names], fmt) for label, fmt, get in getters]
+    first = 4
+    r = write_cards(ws, "variant", names, lines, first_row=first)
+    if base is not None:
+        for row, (_, _, get) in enumerate(getters, start=first + 1):
+            for col, n in enumerate(names, start=2):
+                theirs = get(base[n]) if n in base else None
+                if _differs(get(variants[n]), theirs):
+                    ws.cell(row=row, column=col).fill = CHANGED_FILL
+    paragraphs(ws, r + 1, list(case.plan.get("conflicts") or []), columns=len(names) + 1)
+    print_setup(ws)
+
+
+def _differs(this: object, base: object) -> bool:
+    if isinstance(this, float) and isinstance(base, float):
+        return abs(this - base) > 1e-3
+    return this != base

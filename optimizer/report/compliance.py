@@ -17,7 +17,8 @@ FIRST = 4
 
 def write_compliance(ws: Worksheet, checks: list[Check]) -> None:
     put(ws, 1, 1, "Kei compliance: every offered variant against every rule").font = TITLE_FONT
-    put(ws, 2, 1, "Margin = how far the value may still move before it breaks the rule. Red: at the limit; amber: tight (within the 'tight below' margin).").font = NOTE_FONT
+    put(ws, 2, 1, "Margin = how far the value may still move before it breaks the rule. At the limit is allowed: amber, as is tight "
+        "(within the 'tight below' margin); red only beyond the limit.").font = NOTE_FONT
     rows = []
     for c in checks:
         f = UNIT_FORMATS[c.unit]
@@ -28,6 +29,6 @@ def write_compliance(ws: Worksheet, checks: list[Check]) -> None:
     last = write_table(ws, COLUMNS, rows, first_row=FIRST) - 1
     if rows:
         area = f"A{FIRST + 1}:I{last}"
-        ws.conditional_formatting.add(area, FormulaRule(formula=[f'OR($I{FIRST + 1}="at the limit",$I{FIRST + 1}="broken")'], fill=RED_FILL, stopIfTrue=True))
-        ws.conditional_formatting.add(area, FormulaRule(formula=[f'$I{FIRST + 1}="tight"'], fill=AMBER_FILL))
-    print_setup(ws, title_rows=f"{FIRST}:{FIRST}", landscape=False)
+        ws.conditional_formatting.add(area, FormulaRule(formula=[f'$I{FIRST + 1}="broken"'], fill=RED_FILL, stopIfTrue=True))
+        ws.conditional_formatting.add(area, FormulaRule(formula=[f'OR($I{FIRST + 1}="at the limit",$I{FIRST + 1}="tight")'], fill=AMBER_FILL))
+    print_setup(ws)

@@ -1,9 +1,11 @@
-"""The object `plan solve --json` prints, exactly as docs/workbook.md describes it."""
+"""The object `plan solve --json` prints: every field docs/workbook.md describes, plus what sharing
+saves and how sure that is (README, JSON)."""
 
 from __future__ import annotations
 
 import json
 
+from optimizer.analysis.certainty import saving_bracket
 from optimizer.solving.case import Case
 from optimizer.solving.solve import INFEASIBLE, UNKNOWN
 
@@ -42,10 +44,24 @@ def plan_json(case: Case, report: str | None) -> dict:
         "developed": developed,
         "report": report,
         "sharing_saving_jpy": case.sharing_saving_jpy,
+        **_sharing_proof(case),
     }
     if outcome.status in (INFEASIBLE, UNKNOWN):
         out["conflicts"] = list(outcome.conflicts)
     return out
+
+
+def _sharing_proof(case: Case) -> dict:
+    """The range the bounds allow for the saving, whether it is proven, and the solve without
+    sharing it rests on (null when that case was not solved)."""
+    saving, alone = saving_bracket(case), case.baseline
+    return {
+        "sharing_saving_range_jpy": None if saving is None else [saving.low, saving.high],
+        "sharing_saving_proven": None if saving is None else saving.certain,
+        "without_sharing": None if alone is None else {
+            "status": alone.status, "total_cost_jpy": alone.total_cost_jpy, "best_bound_jpy": alone.best_bound_jpy, "gap": alone.gap,
+        },
+    }
 
 
 def robust_json(case, report: str | None) -> dict:

@@ -44,11 +44,11 @@ def write_limits(ws: Worksheet, la: LimitsAnalysis | None) -> None:
     ]
     if la.skipped:
         notes.insert(0, f"What limits the plan was {la.skipped}.")
-    r = paragraphs(ws, 2, notes, columns=WIDTH, font=NOTE_FONT, chars_per_line=150) + 1
+    r = paragraphs(ws, 2, notes, columns=WIDTH, font=NOTE_FONT) + 1
     put(ws, r, 1, "Binding limits and their value").font = SECTION_FONT
-    r = paragraphs(ws, r + 1, [f"• {x.sentence}" for x in lp] or ["No continuous limit binds."], columns=WIDTH, chars_per_line=150) + 1
+    r = paragraphs(ws, r + 1, [f"• {x.sentence}" for x in lp] or ["No continuous limit binds."], columns=WIDTH) + 1
     put(ws, r, 1, "Design rules close to their limit").font = SECTION_FONT
-    r = paragraphs(ws, r + 1, [f"• {x.sentence}" for x in other] or ["No design rule is close to its limit."], columns=WIDTH, chars_per_line=150) + 1
+    r = paragraphs(ws, r + 1, [f"• {x.sentence}" for x in other] or ["No design rule is close to its limit."], columns=WIDTH) + 1
     put(ws, r, 1, "The figures").font = SECTION_FONT
     rows = []
     for x in lp + other:

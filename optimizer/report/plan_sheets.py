@@ -1,53 +1,50 @@
-"""The plan in detail: Variants, Developed, Costs and Plants sheets."""
+"""The plan in detail: Variants, Plants and Developed sheets (the cost by kind is on the Summary)."""
 
 from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
 from models.data import PlanInput
-from models.evaluate import COST_KINDS
-from optimizer.report.charts import CHART_YEN_BN, add_table_series, bar_chart
+from optimizer.report.charts import add_table_series, bar_chart
+from optimizer.report.style import ONE_DECIMAL, PERCENT, SECTION_FONT, UNITS, YEN, Col, Line, print_setup, put, write_cards, write_table
 from optimizer.text import horizon, units_per
-from optimizer.report.style import ONE_DECIMAL, PERCENT, SECTION_FONT, TOTAL_FONT, UNITS, YEN, Col, print_setup, put, write_table
 from optimizer.solving.solve import Outcome
 
 
 def write_variants(ws: Worksheet, inp: PlanInput, o: Outcome) -> None:
+    """One column per variant (a card each): what it is, what the plan gives it, and its figures
+    against each rule, so that the sheet prints one page wide however many categories there are."""
     r = inp.rules
-    cats = [c.name for c in inp.categories]
-    cols = [
-        Col("variant"), Col("brand"), Col("body style"), Col("offered"), Col("units a year", UNITS), Col("pack"),
-        *[Col(f"{c}") for c in cats],
-        Col("mass (kg)", UNITS), Col("consumption (Wh/km)", ONE_DECIMAL),
-        Col("range (km)", ONE_DECIMAL), Col("range target (km)", UNITS),
-        Col("height (mm)", UNITS), Col("max height (mm)", UNITS),
-        Col("length (mm)", UNITS), Col("max length (mm)", UNITS),
-        Col("power (kW)", ONE_DECIMAL), Col("min power (kW)", ONE_DECIMAL), Col("power cap (kW)", ONE_DECIMAL),
-        Col("list unit cost (¥)", YEN), Col("unit cost ceiling (¥)", YEN),
-        Col("plants (units a year)"),
+    plan, ev = o.plan, o.evaluation
+    names = [v.name for v in inp.variants]
+    offered = {v.name: plan.variants[v.name].offered and v.name in ev.figures for v in inp.variants}
+
+    def each(get) -> list[object]:
+        return [get(v) if offered[v.name] else None for v in inp.variants]
+
+    fig = lambda v: ev.figures[v.name]  # noqa: E731
+    vp = lambda v: plan.variants[v.name]  # noqa: E731
+    lines = [
+        Line("brand", [v.brand for v in inp.variants]),
+        Line("body style", [v.body_style for v in inp.variants]),
+        Line("offered", ["yes" if offered[v.name] else "no" for v in inp.variants]),
+        Line(units_per(inp), each(lambda v: vp(v).units), UNITS),
+        Line("pack", each(lambda v: vp(v).pack)),
+        *[Line(c.name, each(lambda v, c=c: vp(v).options.get(c.name, "—"))) for c in inp.categories],
+        Line("mass (kg)", each(lambda v: fig(v).mass_kg), UNITS),
+        Line("consumption (Wh/km)", each(lambda v: fig(v).consumption_wh_per_km), ONE_DECIMAL),
+        Line("range (km)", each(lambda v: fig(v).range_km), ONE_DECIMAL),
+        Line("range target (km)", [v.range_target_km for v in inp.variants], UNITS),
+        Line(f"height (mm; at most {r.max_height_mm:,.0f})", each(lambda v: fig(v).height_mm), UNITS),
+        Line(f"length (mm; at most {r.max_length_mm:,.0f})", each(lambda v: fig(v).length_mm), UNITS),
+        Line(f"power (kW; cap {r.max_power_kw:g})", each(lambda v: fig(v).power_kw), ONE_DECIMAL),
+        Line("min power (kW)", [v.min_power_kw for v in inp.variants], ONE_DECIMAL),
+        Line("list unit cost (¥)", each(lambda v: fig(v).list_unit_cost_jpy), YEN),
+        Line("unit cost ceiling (¥)", [v.max_unit_cost_jpy if v.max_unit_cost_jpy is not None else "none" for v in inp.variants], YEN),
+        Line("plants (units a year)", each(lambda v: "; ".join(f"{k}: {u:,.0f}" for k, u in vp(v).plants.items()))),
     ]
-    rows = []
-    for v in inp.variants:
-        vp = o.plan.variants[v.name]
-        f = o.evaluation.figures.get(v.name)
-        head = [v.name, v.brand, v.body_style, vp.offered]
-        if f is None:
-            rows.append(head + [0.0, None] + [None] * len(cats) + [None] * 13 + [None])
-            continue
-        rows.append(
-            head
-            + [vp.units, vp.pack]
-            + [vp.options.get(c, "—") for c in cats]
-            + [
-                f.mass_kg, f.consumption_wh_per_km, f.range_km, v.range_target_km,
-                f.height_mm, r.max_height_mm, f.length_mm, r.max_length_mm,
-                f.power_kw, v.min_power_kw, r.max_power_kw,
-                f.list_unit_cost_jpy, v.max_unit_cost_jpy,
-                ", ".join(f"{k}: {u:,.0f}" for k, u in vp.plants.items()),
-            ]
-        )
-    write_table(ws, cols, rows)
-    print_setup(ws, title_rows="1:1", fit_width=2)
+    write_cards(ws, "variant", names, lines)
+    print_setup(ws)
 
 
 def write_developed(ws: Worksheet, inp: PlanInput, o: Outcome) -> None:
@@ -82,22 +79,7 @@ def write_developed(ws: Worksheet, inp: PlanInput, o: Outcome) -> None:
             production.get(item, 0.0), ", ".join(users.get(item, [])),
         ])
     write_table(ws, cols, rows)
-    print_setup(ws, title_rows="1:1")
-
-
-def write_costs(ws: Worksheet, o: Outcome, over: str) -> None:
-    total = o.total_cost_jpy or 0.0
-    rows = [[kind, o.evaluation.costs[kind], o.evaluation.costs[kind] / total if total else None] for kind in COST_KINDS]
-    rows.append(["total", total, 1.0 if total else None])
-    end = write_table(ws, [Col("cost kind", width=26), Col("cost (¥)", YEN), Col("share", PERCENT)], rows)
-    for c in range(1, 4):
-        ws.cell(row=end - 1, column=c).font = TOTAL_FONT
-    ws.auto_filter.ref = None
-    chart = bar_chart(f"Total cost by kind {over}", None, horizontal=True, number_format=CHART_YEN_BN, width=20, height=9)
-    add_table_series(chart, ws, header_row=1, first_row=2, last_row=1 + len(COST_KINDS), category_col=1, first_col=2, last_col=2)
-    chart.legend = None
-    ws.add_chart(chart, f"A{end + 2}")
-    print_setup(ws, landscape=False)
+    print_setup(ws)
 
 
 def write_plants(ws: Worksheet, inp: PlanInput, o: Outcome) -> None:
@@ -135,4 +117,4 @@ def write_plants(ws: Worksheet, inp: PlanInput, o: Outcome) -> None:
         chart = bar_chart(f"{per[0].upper()}{per[1:]} by variant and plant", per, stacked=True, number_format="#,##0", width=20, height=9)
         add_table_series(chart, ws, header_row=header, first_row=header + 1, last_row=after - 1, category_col=1, first_col=2, last_col=1 + len(inp.plants))
         ws.add_chart(chart, f"A{after + 1}")
-    print_setup(ws, title_rows="1:1")
+    print_setup(ws)

@@ -31,4 +31,4 @@ def write_provenance(ws: Worksheet, case: Case, report_path: str | None) -> None
     for r in range(4, 4 + len(rows)):
         ws.cell(row=r, column=3).alignment = Alignment(horizontal="left")
     ws.auto_filter.ref = None
-    print_setup(ws, landscape=False)
+    print_setup(ws)

@@ -22,7 +22,7 @@ from optimizer.report.charts import CHART_YEN_BN, add_table_series, bar_chart
 from optimizer.report.json_out import robust_json
 from optimizer.report.embedded import embed
 from optimizer.report.style import (
-    NOTE_FONT, PERCENT, SECTION_FONT, TITLE_FONT, UNITS, YEN, Col, key_values, paragraphs, print_setup, put, write_table,
+    NOTE_FONT, PERCENT, SECTION_FONT, TITLE_FONT, UNITS, YEN, Col, finish_printing, key_values, paragraphs, print_setup, put, write_table,
 )
 from optimizer.solving.solve import FEASIBLE, OPTIMAL
 
@@ -47,6 +47,7 @@ def build_robust_report(case: RobustCase, report_path: str | None = None) -> Wor
         _diagnosis(wb.create_sheet("Diagnosis"), case)
     _provenance(wb.create_sheet("Provenance"), case, report_path)
     _summary(summary, case)
+    finish_printing(wb)
     embed(wb, {"robust": robust_json(case, report_path)})
     return wb
 

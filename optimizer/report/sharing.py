@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from optimizer.analysis.certainty import between, saving_bracket, why_unproven
 from optimizer.analysis.sharing import Sharing
-from optimizer.report.style import NOTE_FONT, PERCENT, SECTION_FONT, TITLE_FONT, UNITS, YEN, Col, key_values, print_setup, put, write_table
+from optimizer.report.style import (
+    NOTE_FONT,
+    PERCENT,
+    SECTION_FONT,
+    TITLE_FONT,
+    UNITS,
+    WARNING_FONT,
+    YEN,
+    Col,
+    key_values,
+    paragraphs,
+    print_setup,
+    put,
+    widen,
+    write_table,
+)
+from optimizer.solving.case import Case
 
 COLUMNS = [
     Col("category"), Col("option or pack", width=26), Col("developed for"), Col("development (¥)", YEN),
@@ -13,7 +30,8 @@ COLUMNS = [
 ]
 
 
-def write_sharing(ws: Worksheet, s: Sharing, saving_jpy: float | None) -> None:
+def write_sharing(ws: Worksheet, s: Sharing, case: Case) -> None:
+    saving_jpy, saving = case.sharing_saving_jpy, saving_bracket(case)
     put(ws, 1, 1, "Sharing: what the brands develop once and use together").font = TITLE_FONT
     rows = [
         ("parts and packs developed", s.distinct_parts, UNITS),
@@ -22,9 +40,12 @@ def write_sharing(ws: Worksheet, s: Sharing, saving_jpy: float | None) -> None:
         ("development (parts, packs, top hats) (¥)", s.development_jpy, YEN),
         ("of which serves both brands (¥)", s.development_shared_jpy, YEN),
         ("share serving both brands", s.shared_share, PERCENT),
-        ("saving from sharing (¥)", saving_jpy, YEN),
+        ("saving from sharing (¥)" if saving is None or saving.certain else "saving from sharing (¥, not proven)", saving_jpy, YEN),
     ]
     r = key_values(ws, rows, first_row=3)
+    if saving is not None and not saving.certain:
+        doubt = f"{why_unproven(case)}: the saving is {between(saving)}, and the plan without sharing may not be the cheapest one."
+        r = paragraphs(ws, r, [doubt[0].upper() + doubt[1:]], columns=len(COLUMNS), font=WARNING_FONT)
     put(ws, r, 1, "'Developed for' a brand: a category with shared = no (brand-distinct styling), paid once per brand using it.").font = NOTE_FONT
     put(ws, r + 2, 1, "Options and packs developed").font = SECTION_FONT
     table = [
@@ -33,5 +54,5 @@ def write_sharing(ws: Worksheet, s: Sharing, saving_jpy: float | None) -> None:
     ]
     first = r + 3
     write_table(ws, COLUMNS, table, first_row=first)
-    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 30)
-    print_setup(ws, title_rows=f"{first}:{first}")
+    widen(ws, "A", 30)
+    print_setup(ws)

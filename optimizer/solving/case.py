@@ -21,6 +21,15 @@ class Source:
     workbook: Path
     sha256: str
     scenario: str
+    # (sheet, record, Excel row, ((column, scenario that set it), ...)): optimizer.workbook.rows
+    rows: tuple[tuple[str, str, int, tuple[tuple[str, str], ...]], ...] = ()
+
+    def row_of(self, sheet: str, record: str) -> tuple[int, dict[str, str]] | None:
+        """The Excel row of a named record and the cells a scenario set in it (None: not known)."""
+        for s, name, row, changed in self.rows:
+            if s == sheet and name.casefold() == record.casefold():
+                return row, dict(changed)
+        return None
 
 
 @dataclass

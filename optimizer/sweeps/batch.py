@@ -103,6 +103,7 @@ def prepare_all(workbook: Path) -> list[Prepared]:
     from optimizer.workbook.scenarios import apply_scenario, scenario_names, sheet_problems
     from optimizer.workbook.validate import validate
     from optimizer.workbook.read import read_workbook
+    from optimizer.workbook.rows import record_rows
 
     raw = read_workbook(workbook)
     names = scenario_names(raw)
@@ -110,11 +111,13 @@ def prepare_all(workbook: Path) -> list[Prepared]:
     problems: list[Problem] = sheet_problems(raw)
     for name in [BASE, *names]:
         try:
-            validated = validate(apply_scenario(raw, name))
+            applied = apply_scenario(raw, name)
+            validated = validate(applied)
         except InputError as err:
             problems += [p for p in err.problems if p not in problems]
             continue
-        out.append(Prepared(Source(Path(workbook), raw.sha256, name), validated.plan_input, tuple(validated.warnings)))
+        source = Source(Path(workbook), raw.sha256, name, record_rows(applied))
+        out.append(Prepared(source, validated.plan_input, tuple(validated.warnings)))
     if problems:
         raise InputError(problems)
     return out

@@ -7,10 +7,11 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from models.data import DEMAND_SCOPES
-from optimizer.report.style import HEADER_FILL, HEADER_FONT, LABEL_FONT, TITLE_FONT, put
+from optimizer.report.style import HEADER_FILL, HEADER_FONT, LABEL_FONT, TITLE_FONT, print_setup, put, text_width, widen
 from optimizer.workbook.limits import column_limit
 from optimizer.workbook.schema import CHANGE_SHEETS, DISTRIBUTIONS, RULES, SCENARIO_OPS, SETTINGS, SHEETS, YESNO
 from optimizer.workbook.validate import NUMBERS
@@ -78,9 +79,15 @@ def build_template() -> Workbook:
                 dv.add(f"{letter}2:{letter}{ROWS}")
         ws.freeze_panes = "A2"
         if spec.name in ("settings", "rules"):
-            for r, item in enumerate(SETTINGS if spec.name == "settings" else RULES, start=2):
+            items = SETTINGS if spec.name == "settings" else RULES
+            for r, item in enumerate(items, start=2):
                 put(ws, r, 1, item.name)
                 put(ws, r, 2, _show(item.default) if isinstance(item.default, bool) else item.default)
+            widen(ws, "A", max(text_width(item.name) for item in items) + 2)  # names shown whole
+        print_setup(ws, title_rows="1:1")
+        # The planner fills the rows in: the print area spans the rows given drop-down lists (pages
+        # left blank are not printed). Whole columns would do too, but openpyxl warns on reading them.
+        ws.print_area = f"A1:{get_column_letter(max(1, len(spec.columns)))}{ROWS}"
     return wb
 
 
@@ -103,6 +110,7 @@ def _read_me(ws) -> None:
     ws.column_dimensions["B"].width = 10
     ws.column_dimensions["C"].width = 90
     ws.sheet_view.showGridLines = False
+    print_setup(ws)
 
 
 def _show(value: object) -> str:
