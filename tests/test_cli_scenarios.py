@@ -87,6 +87,21 @@ def test_progress_names_each_case_running_and_done_on_stderr(runs, example_names
     assert err.rstrip().splitlines()[-1].startswith("comparison: ")
 
 
+# What a solve stopped at its gap target proves about the optimum (its bound, the gap, the range a
+# saving may lie in) depends on how far the search went, which timing can change between runs;
+# the plan and its costs do not.
+BOUND_FIGURES = {"best_bound_jpy", "gap", "sharing_saving_range_jpy", "sharing_saving_proven", "cost_without_sharing_bound_jpy"}
+
+
+def settled(obj):
+    """The object without the figures that rest on how far a search went."""
+    if isinstance(obj, dict):
+        return {k: settled(v) for k, v in obj.items() if k not in BOUND_FIGURES}
+    if isinstance(obj, list):
+        return [settled(v) for v in obj]
+    return obj
+
+
 def test_figures_equal_those_of_solving_each_case_on_its_own(runs, example_names):
     obj = json.loads(runs[1]["proc"].stdout)
     cwd = runs[1]["cwd"]
@@ -95,9 +110,9 @@ def test_figures_equal_those_of_solving_each_case_on_its_own(runs, example_names
         source, inp, _ = load_input(EXAMPLE, name)
         case = solve_case(source, inp)
         alone = plan_json(case, obj["scenarios"][name]["report"])
-        assert obj["scenarios"][name] == alone, name
+        assert settled(obj["scenarios"][name]) == settled(alone), name
         expected = case_kpis(case)
-        assert read_embedded(cwd / alone["report"])["kpis"] == expected
+        assert settled(read_embedded(cwd / alone["report"])["kpis"]) == settled(expected)
         column = name
         assert kpis["total cost (¥, lifecycle)"][column] == pytest.approx(expected["total_cost_jpy"], rel=1e-12)
         for kind, value in expected["cost_by_kind_jpy"].items():
