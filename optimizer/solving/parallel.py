@@ -24,9 +24,16 @@ SIDE_BY_SIDE = max(1, min(2, os.cpu_count() or 1))
 PYOMO = threading.RLock()
 
 
-def side_by_side(jobs: Sequence[Callable[[], T]], workers: int = SIDE_BY_SIDE) -> list[T]:
+def workers_here() -> int:
+    """Solves this process may run at once: one in a sweep's worker (it has one core, and HiGHS
+    one thread: highs_bridge.THREADS), else SIDE_BY_SIDE."""
+    return 1 if highs_bridge.THREADS == 1 else SIDE_BY_SIDE
+
+
+def side_by_side(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> list[T]:
     """Each job's result, in order. Ctrl-C (or any error) cancels the solves still running,
     waits for them and goes on up: no HiGHS thread outlives the call."""
+    workers = workers_here() if workers is None else workers
     if workers <= 1 or len(jobs) <= 1:
         return [job() for job in jobs]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="plan-solve") as pool:
