@@ -69,8 +69,14 @@ class NoRiseWatch(StallWatch):
         return self.stalled_at is not None
 
 
-def _gap(objective: float, bound: float) -> float:
-    return (objective - bound) / abs(objective) if math.isfinite(objective) and objective else math.inf
+def _gap(objective: float | None, bound: float | None) -> float:
+    if objective is None or bound is None or not math.isfinite(objective) or not objective:
+        return math.inf
+    return (objective - bound) / abs(objective)
+
+
+def _bn(x_model: float | None) -> str:
+    return "no plan" if x_model is None or not math.isfinite(x_model) else f"{x_model * SCALE_JPY / 1e9:,.2f}"
 
 
 def one_instance(path: Path, limit: float) -> dict[str, dict]:
@@ -124,8 +130,8 @@ def main(argv: list[str] | None = None) -> int:
                     for run, row in one_instance(path, args.time_limit).items():
                         stopped = "—" if row["stopped"] is None else f"{row['stopped']:.0f} s"
                         lines.append(
-                            f"| {label} | {run} | {row['plan'] * SCALE_JPY / 1e9:,.2f} | "
-                            f"{row['bound'] * SCALE_JPY / 1e9:,.2f} | {100 * row['gap']:.2f} % | {stopped} |"
+                            f"| {label} | {run} | {_bn(row['plan'])} | {_bn(row['bound'])} | "
+                            f"{100 * row['gap']:.2f} % | {stopped} |"
                         )
                     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
                     print(lines[-4:], flush=True)
