@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from optimizer.commands.console import EXIT_INPUT, EXIT_NO_PLAN, EXIT_PLAN, outputs_refused, report_error, report_problems, say
 from optimizer.problems import InputError
@@ -28,7 +29,7 @@ def solve_one(workbook, scenario, out, as_json, time_limit, gap, sharing_baselin
     if refused:
         return EXIT_INPUT
     # The solver stack (Pyomo, HiGHS) is imported only for a workbook worth solving.
-    from optimizer.report.json_out import dumps, plan_json
+    from optimizer.report.json_out import plan_json
     from optimizer.report import write_report
     from optimizer.solving.solve import FEASIBLE, OPTIMAL
     report_problems(warnings, warnings=True)
@@ -63,17 +64,8 @@ def solve_one(workbook, scenario, out, as_json, time_limit, gap, sharing_baselin
         if outcome.diagnosis is not None and outcome.diagnosis.summary():
             say(outcome.diagnosis.summary())
 
-    code = EXIT_PLAN if outcome.status in (OPTIMAL, FEASIBLE) else EXIT_NO_PLAN
-    report: str | None = None
-    try:
-        report = str(write_report(out, case))
-        say(f"report: {report}")
-    except InputError as err:
-        report_error(err)
-        code = EXIT_INPUT
-    if as_json:
-        emit(dumps(plan_json(case, report)))
-    return code
+    found = outcome.status in (OPTIMAL, FEASIBLE)
+    return _write_and_print(lambda: write_report(out, case), lambda report: plan_json(case, report), found, as_json, emit)
 
 
 def solve_robust(workbook, out, as_json, time_limit, gap, worst_case, solver_log, emit) -> int:
@@ -92,7 +84,7 @@ def solve_robust(workbook, out, as_json, time_limit, gap, worst_case, solver_log
         return EXIT_INPUT
     if refused:
         return EXIT_INPUT
-    from optimizer.report.json_out import dumps, robust_json
+    from optimizer.report.json_out import robust_json
     from optimizer.report.robust import write_robust_report
     from optimizer.solving.solve import FEASIBLE, OPTIMAL
 
@@ -115,16 +107,27 @@ def solve_robust(workbook, out, as_json, time_limit, gap, worst_case, solver_log
         say(f"{o.status}: no plan serves every future")
         for text in o.conflicts:
             say(f"  - {text}")
-    code = EXIT_PLAN if o.status in (OPTIMAL, FEASIBLE) else EXIT_NO_PLAN
+    found = o.status in (OPTIMAL, FEASIBLE)
+    return _write_and_print(lambda: write_robust_report(out, case), lambda report: robust_json(case, report), found,
+                            as_json, emit)
+
+
+def _write_and_print(write: Callable[[], Path], as_object: Callable[[str | None], dict], found: bool, as_json: bool,
+                     emit) -> int:
+    """Write the report, print the JSON object when asked (with the report's path, or null when
+    it could not be written), and give the exit status."""
+    from optimizer.report.json_out import dumps
+
+    code = EXIT_PLAN if found else EXIT_NO_PLAN
     report: str | None = None
     try:
-        report = str(write_robust_report(out, case))
+        report = str(write())
         say(f"report: {report}")
     except InputError as err:
         report_error(err)
         code = EXIT_INPUT
     if as_json:
-        emit(dumps(robust_json(case, report)))
+        emit(dumps(as_object(report)))
     return code
 
 
