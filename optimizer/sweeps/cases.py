@@ -24,7 +24,7 @@ from optimizer.sweeps.ranges import Ranges, apply_quantiles, read_ranges
 from optimizer.workbook.read import RawWorkbook
 from optimizer.workbook.validate import validate
 
-TORNADO, MONTE_CARLO = "tornado", "monte-carlo"
+TORNADO, MONTE_CARLO, PARETO = "tornado", "monte-carlo", "pareto"
 BASE_LABEL = "workbook as it stands"
 # Bump when what a results row means changes, so that --resume never reuses an older meaning.
 KEY_VERSION = 1
@@ -40,6 +40,7 @@ class CaseDef:
     kind: str  # "base", "low", "high" or "sample"
     quantiles: tuple[float | None, ...]
     uncertainty: str | None = None  # the one a tornado end moves
+    epsilon: float | None = None  # a Pareto front's point: its bound (developments, or a range target)
 
 
 @dataclass(frozen=True)
