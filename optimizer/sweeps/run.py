@@ -212,6 +212,7 @@ def run_sweep(
             done.add(row.key)
             _feed(summary, case_of, row, wanted[row.key])
     remaining = total - sum(len(wanted[k]) for k in done)
+    checked: dict[int, PlanInput] = {}  # case number -> its input validated by the check
     if remaining and done:
         say(f"resuming: {total - remaining} of {total} cases are in {cfg.results} already")
     if remaining:
@@ -220,14 +221,14 @@ def run_sweep(
             check_cases(
                 inputs, iter(tornado_cases(inputs.ranges)[1:]), shown=2 * len(inputs.ranges.uncertainties)
             )
-        check_cases(inputs, (c for c in cases() if inputs.key(c, compute) not in done))
+        check_cases(inputs, (c for c in cases() if inputs.key(c, compute) not in done), keep=checked)
 
     totals = SweepTotals(cases=total, resumed=total - remaining)
     started = time.perf_counter()
     results.open()
     try:
         if remaining:
-            _solve(cfg, start, cases, done, wanted, summary, results, totals, progress, say)
+            _solve(cfg, start, cases, done, wanted, summary, results, totals, progress, say, checked)
     finally:
         results.close()
         progress.close()
@@ -258,7 +259,7 @@ def _feed(summary, case_of: Callable[[int], CaseDef], row: Row, indices: list[in
         summary.add(Row(row.key, i, case.label, row.values, row.record))
 
 
-def _solve(cfg, start: Start, cases, done, wanted, summary, results, totals, progress, say) -> None:
+def _solve(cfg, start: Start, cases, done, wanted, summary, results, totals, progress, say, checked) -> None:
     from optimizer.sweeps.engine import Workers
 
     inputs, compute = start.inputs, start.compute()
@@ -271,7 +272,8 @@ def _solve(cfg, start: Start, cases, done, wanted, summary, results, totals, pro
             if key in done or key in sent:
                 continue
             sent.add(key)
-            yield start.job(key, inputs.plan_input(case), cfg)
+            inp = checked.pop(case.index, None)
+            yield start.job(key, inp if inp is not None else inputs.plan_input(case), cfg)
 
     def finished(job: Job, record: dict) -> None:
         first = case_of(wanted[job.key][0])
