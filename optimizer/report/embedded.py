@@ -38,7 +38,8 @@ def read_design_source(path: Path) -> dict:
     """The data of a report of `plan solve` ({"plan", "kpis"}) or of `plan solve --robust`
     ({"robust"}): both hold a design (what `plan sweep --design` keeps)."""
     data = _load(path)
-    return _checked(path, data, ROBUST_SHAPE if isinstance(data, dict) and "robust" in data else EMBEDDED_SHAPE)
+    robust = isinstance(data, dict) and "robust" in data
+    return _checked(path, data, ROBUST_SHAPE if robust else EMBEDDED_SHAPE)
 
 
 def _checked(path: Path, data: object, shape: object) -> dict:
@@ -116,7 +117,9 @@ EMBEDDED_SHAPE = {"plan": PLAN_SHAPE, "kpis": KPIS_SHAPE}
 # A robust report: the common design at the top (what `plan sweep --design` reads of it).
 ROBUST_SHAPE = {"robust": {
     "status?": "text", "expected_cost_jpy?": "number?", "years?": ("list", "text"),
-    "variants": ("dict", {"offered": "bool", "pack?": "text?", "options?": ("dict", "text?"), "launch_year?": "text?"}),
+    "variants": ("dict", {
+        "offered": "bool", "pack?": "text?", "options?": ("dict", "text?"), "launch_year?": "text?",
+    }),
 }}
 
 

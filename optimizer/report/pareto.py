@@ -9,7 +9,18 @@ from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.worksheet.worksheet import Worksheet
 
 from optimizer.report.charts import CHART_YEN_BN
-from optimizer.report.style import KM, NOTE_FONT, TITLE_FONT, WHOLE, YEN, Col, paragraphs, print_setup, put, write_table
+from optimizer.report.style import (
+    KM,
+    NOTE_FONT,
+    TITLE_FONT,
+    WHOLE,
+    YEN,
+    Col,
+    paragraphs,
+    print_setup,
+    put,
+    write_table,
+)
 from optimizer.report.sweep_sheets import DELTA_YEN, wrap_columns
 from optimizer.sweeps.summary import decision_changes
 
@@ -32,14 +43,14 @@ def write_front(ws: Worksheet, plans: Worksheet, outcome: SweepOutcome) -> None:
     r = paragraphs(ws, 2, intro(outcome, points), columns=10, font=NOTE_FONT)
     header = r + 1
     cols = [
-        Col("ε: at most … developments" if commonality else "ε: range target (km)", WHOLE if commonality else KM),
+        Col("ε: at most … developments", WHOLE) if commonality else Col("ε: range target (km)", KM),
         Col("status"),
         Col("total cost on the front (¥)", YEN),
         Col("total cost, dominated (¥)", YEN),
         Col("Δ vs the cheapest plan (¥)", DELTA_YEN),
         Col("Δ vs the point before (¥)", DELTA_YEN),
         Col("developments in the plan", WHOLE),
-        Col(f"{axis.variant}'s range (km)" if not commonality else "variants offered", KM if not commonality else None),
+        Col("variants offered") if commonality else Col(f"{axis.variant}'s range (km)", KM),
         Col("on the front?", width=46),
     ]
     base_cost, rows, before = s.unconstrained_cost(), [], None
@@ -47,7 +58,10 @@ def write_front(ws: Worksheet, plans: Worksheet, outcome: SweepOutcome) -> None:
         cost = p.total_cost_jpy
         rec = p.record
         dominated = p.dominated_by is not None
-        reach = rec.get("range_km", {}).get(axis.variant) if not commonality else ", ".join(rec.get("offered") or {})
+        if commonality:
+            reach = ", ".join(rec.get("offered") or {})
+        else:
+            reach = rec.get("range_km", {}).get(axis.variant)
         rows.append(
             [
                 p.epsilon,
@@ -80,20 +94,21 @@ def intro(outcome: SweepOutcome, points: list[Point]) -> list[str]:
     with_plan = [p for p in points if p.has_plan]
     first, last = with_plan[0], with_plan[-1]
     lines = []
+    low, high = _bn(first.total_cost_jpy), _bn(last.total_cost_jpy)
+    more = _bn(last.total_cost_jpy - first.total_cost_jpy)
     if axis.kind == "commonality":
         lines.append(
-            f"The cheapest plan develops {first.epsilon:,.0f} options and packs for ¥{first.total_cost_jpy / 1e9:,.2f} bn; "
-            f"the fewest any plan gets by with is {axis.achieved(last.record):,.0f}, for ¥{last.total_cost_jpy / 1e9:,.2f} bn "
-            f"(+¥{(last.total_cost_jpy - first.total_cost_jpy) / 1e9:,.2f} bn)."
+            f"The cheapest plan develops {first.epsilon:,.0f} options and packs for {low}; the fewest any "
+            f"plan gets by with is {axis.achieved(last.record):,.0f}, for {high} (+{more})."
         )
     else:
         lines.append(
-            f"At its target of {first.epsilon:,.6g} km the cheapest plan costs ¥{first.total_cost_jpy / 1e9:,.2f} bn; "
-            f"at {last.epsilon:,.6g} km ¥{last.total_cost_jpy / 1e9:,.2f} bn "
-            f"(+¥{(last.total_cost_jpy - first.total_cost_jpy) / 1e9:,.2f} bn)."
+            f"At its target of {first.epsilon:,.6g} km the cheapest plan costs {low}; at "
+            f"{last.epsilon:,.6g} km {high} (+{more})."
         )
     if not points[-1].has_plan:
-        lines.append(f"No plan at ε = {points[-1].epsilon:,.6g}: {' '.join(points[-1].record.get('conflicts') or [])}")
+        why = " ".join(points[-1].record.get("conflicts") or [])
+        lines.append(f"No plan at ε = {points[-1].epsilon:,.6g}: {why}")
     lines.append(
         "Each point is the cheapest plan within its bound, fully re-optimised; a point whose bound is met by "
         "the proven-optimal plan of a looser one is that plan (no solve needed). The Plans sheet shows each "
@@ -148,7 +163,8 @@ def write_plans(ws: Worksheet, outcome: SweepOutcome, points: list[Point]) -> No
     cols = [
         Col("ε"), Col("status"), Col("total cost (¥)", YEN),
         Col("variants offered (units)", width=34), Col("packs", width=34), Col("developments", WHOLE),
-        Col("developed, against the cheapest plan", width=44), Col("offers and packs, against the cheapest plan", width=34),
+        Col("developed, against the cheapest plan", width=44),
+        Col("offers and packs, against the cheapest plan", width=34),
     ] + ([Col("launch years", width=30)] if years else [])
     rows = []
     for p in points:
@@ -159,8 +175,11 @@ def write_plans(ws: Worksheet, outcome: SweepOutcome, points: list[Point]) -> No
         ch = decision_changes(base, rec)
         offered = ", ".join(f"{v} ({u:,.0f})" for v, u in (rec.get("offered") or {}).items())
         packs = ", ".join(f"{v}: {pk}" for v, pk in (rec.get("packs") or {}).items())
-        row = [p.epsilon, p.status, p.total_cost_jpy, offered, packs, len(rec.get("developed") or []),
-               ", ".join(ch["developed"]) or "as the cheapest plan", ", ".join(ch["offers"] + ch["packs"]) or "as the cheapest plan"]
+        same = "as the cheapest plan"
+        row = [
+            p.epsilon, p.status, p.total_cost_jpy, offered, packs, len(rec.get("developed") or []),
+            ", ".join(ch["developed"]) or same, ", ".join(ch["offers"] + ch["packs"]) or same,
+        ]
         if years:
             row.append(", ".join(f"{v}: {t}" for v, t in (rec.get("launch") or {}).items()))
         rows.append(row)
@@ -168,6 +187,10 @@ def write_plans(ws: Worksheet, outcome: SweepOutcome, points: list[Point]) -> No
     wrap_columns(ws, range(4, 10), first_row=5)
     ws.row_dimensions[4].height = 30
     print_setup(ws, title_rows="4:4")
+
+
+def _bn(jpy: float) -> str:
+    return f"¥{jpy / 1e9:,.2f} bn"
 
 
 def _delta(cost: float | None, reference: float | None) -> float | None:

@@ -203,7 +203,9 @@ def write_about(ws: Worksheet, outcome: SweepOutcome) -> None:
     ]
     rows += [("note", note, None) for note in totals.notes]
     if "futures" in inputs.raw.sheets and (outcome.committed is None or outcome.committed.kind != "robust"):
-        rows.append(("futures sheet", "not used: each case is one plan of the workbook, not a robust design", None))
+        rows.append(
+            ("futures sheet", "not used: each case is one plan of the workbook, not a robust design", None)
+        )
     key_values(ws, rows, first_row=3)
     ws.column_dimensions["A"].width = 40
     ws.column_dimensions["B"].width = 90
@@ -214,7 +216,11 @@ def _what_sweep(outcome: SweepOutcome) -> str:
     cfg = outcome.config
     if outcome.kind == "pareto":
         axis = outcome.summary.axis
-        what = "the developments of options and packs" if axis.kind == "commonality" else f"{axis.variant}'s range target"
+        what = (
+            "the developments of options and packs"
+            if axis.kind == "commonality"
+            else f"{axis.variant}'s range target"
+        )
         return f"Pareto front (--pareto {axis.name}): total cost against {what}, by epsilon-constraint"
     if outcome.kind == "tornado":
         return "tornado: each range at its low and at its high, everything else as in the workbook"
@@ -224,9 +230,9 @@ def _what_sweep(outcome: SweepOutcome) -> str:
 def _each_case(outcome: SweepOutcome) -> str:
     if outcome.committed is not None:
         return (
-            f"{outcome.committed.describe()} kept (offers, options, packs, launch years); units, plants and lines "
-            "re-optimised by the same model as plan solve; a case the design cannot serve is counted with the "
-            "rules it breaks"
+            f"{outcome.committed.describe()} kept (offers, options, packs, launch years); units, plants "
+            "and lines re-optimised by the same model as plan solve; a case the design cannot serve is "
+            "counted with the rules it breaks"
         )
     if outcome.kind == "pareto":
         return (

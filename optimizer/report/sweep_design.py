@@ -7,7 +7,17 @@ from typing import TYPE_CHECKING
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from optimizer.report.style import NOTE_FONT, PERCENT, TITLE_FONT, WHOLE, Col, paragraphs, print_setup, put, write_table
+from optimizer.report.style import (
+    NOTE_FONT,
+    PERCENT,
+    TITLE_FONT,
+    WHOLE,
+    Col,
+    paragraphs,
+    print_setup,
+    put,
+    write_table,
+)
 
 if TYPE_CHECKING:
     from optimizer.sweeps.run import SweepOutcome
@@ -27,8 +37,9 @@ def write_cannot_serve(ws: Worksheet, outcome: SweepOutcome) -> None:
     )
     put(ws, 1, 1, title).font = TITLE_FONT
     note = (
-        "A rule is counted once in each sample it breaks in; a sample may break several. Figures are taken out "
-        "of the rule's name (they differ from sample to sample): the example gives one sample's sentence."
+        "A rule is counted once in each sample it breaks in; a sample may break several. Figures are "
+        "taken out of the rule's name (they differ from sample to sample): the example gives one "
+        "sample's sentence."
     )
     put(ws, 2, 1, note).font = NOTE_FONT
     rows = [[rule, n, share, example] for rule, n, share, example in s.broken_shares()]
@@ -56,10 +67,12 @@ def write_design(ws: Worksheet, outcome: SweepOutcome) -> None:
     if c.workbook is not None:
         same = c.workbook_sha256 == outcome.inputs.raw.sha256
         texts.append(f"It was written from {c.workbook}: " + (
-            "this workbook as it is now." if same else "another version than the workbook swept (its SHA-256 differs)."))
+            "this workbook as it is now."
+            if same
+            else "another version than the workbook swept (its SHA-256 differs)."))
     texts.append("Variants not listed are not offered. Units, plants and lines are re-planned in every case.")
     years = any(choice.launch_year for choice in c.design.offered.values())
-    cols = [Col("variant"), Col("pack")] + ([Col("launch year")] if years else []) + [Col("options", width=90)]
+    cols = [Col("variant"), Col("pack"), *([Col("launch year")] if years else []), Col("options", width=90)]
     r = paragraphs(ws, 2, texts, columns=len(cols), font=NOTE_FONT) + 1
     rows = []
     for name, choice in c.design.offered.items():

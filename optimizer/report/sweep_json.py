@@ -78,7 +78,9 @@ def sweep_json(outcome: SweepOutcome) -> dict:
 def committed_json(c) -> dict:
     from optimizer.sweeps.design import design_json
 
-    return {"report": str(c.report), "kind": c.kind, "cost_jpy": c.cost_jpy, "variants": design_json(c.design)}
+    return {
+        "report": str(c.report), "kind": c.kind, "cost_jpy": c.cost_jpy, "variants": design_json(c.design),
+    }
 
 
 def pareto_json(outcome: SweepOutcome) -> dict:

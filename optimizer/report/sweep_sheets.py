@@ -133,7 +133,9 @@ def write_tornado(ws: Worksheet, changes: Worksheet, outcome: SweepOutcome) -> N
 def _status(end: End) -> str:
     if end.status is None:
         return "not solved"
-    return end.status if end.status in ("optimal", "feasible") or not end.broken else f"{end.status}: cannot serve"
+    if end.status in ("optimal", "feasible") or not end.broken:
+        return end.status
+    return f"{end.status}: cannot serve"
 
 
 def _write_changes(ws: Worksheet, bars: list[Bar]) -> None:

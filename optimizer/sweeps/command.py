@@ -104,7 +104,8 @@ def conclusion(outcome: SweepOutcome) -> list[str]:
             lines.append(f"no sample has a plan ({s.solved:,} solved)")
         if s.without_plan:
             who = "the design cannot serve" if outcome.committed is not None else "without a plan"
-            lines.append(f"{s.without_plan:,} of {s.solved:,} samples {who} ({s.without_plan / s.solved:.0%})")
+            share = s.without_plan / s.solved
+            lines.append(f"{s.without_plan:,} of {s.solved:,} samples {who} ({share:.0%})")
             for rule, n, share, _example in s.broken_shares()[:3]:
                 lines.append(f"  {rule}: {n:,} samples ({share:.0%})")
     return lines

@@ -85,8 +85,8 @@ def read_committed(path: Path, inp: PlanInput, workbook_sha256: str) -> tuple[Co
     warnings = []
     if sha is not None and sha != workbook_sha256:
         warnings.append(_problem(
-            path, f"the report was written from {workbook or 'another workbook'}, not from this workbook as it "
-            "is now: its design is kept, everything else is this workbook's",
+            path, f"the report was written from {workbook or 'another workbook'}, not from this workbook "
+            "as it is now: its design is kept, everything else is this workbook's",
         ))
     missing = [v.name for v in inp.variants if v.name not in (body.get("variants") or {})]
     if missing:
@@ -109,47 +109,58 @@ def _design(variants: dict, inp: PlanInput, path: Path) -> tuple[Design, list[Pr
         if not entry.get("offered"):
             continue
         if name not in names:
-            problems.append(_problem(path, f"the design offers variant {name!r}, which the workbook's variants "
-                                     "sheet does not have", _did_you_mean(name, names) or _OTHER))
+            problems.append(_problem(
+                path,
+                f"the design offers variant {name!r}, which the workbook's variants sheet does not have",
+                _did_you_mean(name, names) or _OTHER,
+            ))
             continue
         options = {c: o for c, o in (entry.get("options") or {}).items() if o is not None}
         pack, launch = entry.get("pack"), entry.get("launch_year")
-        problems += _misfits(inp, name, options, pack, launch, years, path)
+        problems += [_problem(path, text, hint) for text, hint in _misfits(inp, name, options, pack, launch)]
         offered[name] = DesignChoice(pack, options, launch if years else None)
     return Design(offered), problems
 
 
-def _misfits(inp: PlanInput, name: str, options: dict, pack, launch, years: list[str], path: Path) -> list[Problem]:
+def _misfits(inp: PlanInput, name: str, options: dict, pack, launch) -> list[tuple[str, str]]:
+    """(message, hint) for each choice of variant `name` that the workbook does not have."""
     from optimizer.workbook.validate import _did_you_mean
 
+    def unknown(what: str, value, known: list[str], sheet: str) -> tuple[str, str]:
+        text = f"variant {name} {what} {value!r}, which the workbook's {sheet} sheet does not have"
+        return text, _did_you_mean(str(value), known) or _OTHER
+
     out = []
-    categories = {c.name: c for c in inp.categories}
+    categories = [c.name for c in inp.categories]
     for category, option in options.items():
         if category not in categories:
-            out.append(_problem(path, f"variant {name} takes an option of category {category!r}, which the "
-                                "workbook's categories sheet does not have", _did_you_mean(category, categories) or _OTHER))
+            out.append(unknown("takes an option of category", category, categories, "categories"))
             continue
         known = [p.option for p in inp.options_of(category)]
         if option not in known:
-            out.append(_problem(path, f"variant {name} takes {category} option {option!r}, which the workbook's "
-                                "parts sheet does not have", _did_you_mean(option, known) or _OTHER))
-    for c in inp.categories:
-        if c.required and c.name not in options:
-            out.append(_problem(path, f"variant {name} takes no {c.name} option, and the workbook requires one "
-                                "(categories sheet)", _OTHER))
+            out.append(unknown(f"takes {category} option", option, known, "parts"))
+    out += [
+        (f"variant {name} takes no {c.name} option, and the workbook requires one (categories sheet)", _OTHER)
+        for c in inp.categories
+        if c.required and c.name not in options
+    ]
     packs = [p.name for p in inp.packs]
     if pack not in packs:
-        out.append(_problem(path, f"variant {name} carries pack {pack!r}, which the workbook's packs sheet does "
-                            "not have", _did_you_mean(str(pack), packs) or _OTHER))
+        out.append(unknown("carries pack", pack, packs, "packs"))
+    years = [y.name for y in inp.years]
     if years and launch is None:
-        out.append(_problem(path, f"the design does not say when variant {name} launches, and the workbook is "
-                            "a programme (years sheet)", "Give a report written from a workbook with this years sheet."))
+        out.append((
+            f"the design does not say when variant {name} launches, and the workbook is a programme "
+            "(years sheet)",
+            "Give a report written from a workbook with this years sheet.",
+        ))
     elif years and launch not in years:
-        out.append(_problem(path, f"variant {name} launches in {launch!r}, which is not a year of the workbook's "
-                            "years sheet", _did_you_mean(str(launch), years) or _OTHER))
+        out.append(unknown("launches in", launch, years, "years"))
     elif not years and launch is not None:
-        out.append(_problem(path, f"variant {name} launches in {launch}, and the workbook has no years sheet",
-                            "Give a report written from a workbook without a years sheet, or add the years."))
+        out.append((
+            f"variant {name} launches in {launch}, and the workbook has no years sheet",
+            "Give a report written from a workbook without a years sheet, or add the years.",
+        ))
     return out
 
 

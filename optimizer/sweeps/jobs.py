@@ -70,7 +70,8 @@ class CappedJob:
     mip_rel_gap: float | None = None
 
     def run(self) -> dict:
-        record = solved(self.plan_input, self.time_limit_s, self.mip_rel_gap, max_developments=self.max_developments)
+        cap = self.max_developments
+        record = solved(self.plan_input, self.time_limit_s, self.mip_rel_gap, max_developments=cap)
         if record["status"] in ("optimal", "feasible") and len(record["developed"]) > self.max_developments:
             record["warnings"].append(  # the model and the evaluation count developments differently
                 f"internal check: the plan develops {len(record['developed'])} options and packs, above the "

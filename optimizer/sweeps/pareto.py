@@ -50,7 +50,9 @@ class Axis:
     @property
     def bound(self) -> str:
         """What ε is, for headers and sentences."""
-        return "at most ε developments" if self.kind == COMMONALITY else f"range target of {self.variant} (km)"
+        if self.kind == COMMONALITY:
+            return "at most ε developments"
+        return f"range target of {self.variant} (km)"
 
     def label(self, epsilon: float) -> str:
         if self.kind == COMMONALITY:
@@ -100,8 +102,10 @@ def parse_axis(text: str, inp: PlanInput) -> Axis:
         if variant in names:
             return Axis(RANGE, variant)
         hint = _did_you_mean(variant, names) or f"The variants are {', '.join(names)}."
-        raise InputError([Problem(None, None, "--pareto", text, f"names variant {variant!r}, which the workbook's "
-                                  "variants sheet does not have", hint)])
+        raise InputError([Problem(
+            None, None, "--pareto", text,
+            f"names variant {variant!r}, which the workbook's variants sheet does not have", hint,
+        )])
     raise InputError([Problem(None, None, "--pareto", text, "is not a front plan sweep draws",
                               "Write --pareto commonality, or --pareto range:VARIANT (a variant's name).")])
 
@@ -144,8 +148,8 @@ def range_grid(inp: PlanInput, variant: str) -> Grid:
         points.append(points[-1] + step)
     reach = f"{most:,.1f} km" if math.isfinite(most) else "no limit the workbook sets"
     note = (
-        f"{variant}'s range target from its {target:,.6g} km in the workbook up in steps of {step:g} km, to the "
-        f"first point beyond the most any of its configurations reaches ({reach})"
+        f"{variant}'s range target from its {target:,.6g} km in the workbook up in steps of {step:g} km, "
+        f"to the first point beyond the most any of its configurations reaches ({reach})"
     )
     return Grid(tuple(points), note)
 

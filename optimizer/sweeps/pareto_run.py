@@ -18,7 +18,16 @@ from typing import Iterator
 from models.data import PlanInput
 from optimizer.sweeps.cases import CaseDef
 from optimizer.sweeps.jobs import PLAN, CappedJob, Job, PlanJob
-from optimizer.sweeps.pareto import COMMONALITY, HAS_PLAN, RANGE, Axis, ParetoSummary, commonality_grid, parse_axis, range_grid
+from optimizer.sweeps.pareto import (
+    COMMONALITY,
+    HAS_PLAN,
+    RANGE,
+    Axis,
+    ParetoSummary,
+    commonality_grid,
+    parse_axis,
+    range_grid,
+)
 from optimizer.sweeps.results import ResultsFile, Row
 from optimizer.sweeps.run import Say, Start, SweepConfig, SweepOutcome, finish
 from optimizer.sweeps.summary import SweepTotals
@@ -48,7 +57,9 @@ def run_pareto(cfg: SweepConfig, start: Start, *, say: Say, progress, write: boo
                     base_input, axis.variant
                 )
                 summary.grid = grid
-                run.points([CaseDef(i, axis.label(e), "point", blank, epsilon=e) for i, e in enumerate(grid.points, 1)])
+                run.points([
+                    CaseDef(i, axis.label(e), "point", blank, epsilon=e) for i, e in enumerate(grid.points, 1)
+                ])
     finally:
         results.close()
         progress.close()
@@ -69,15 +80,18 @@ def run_pareto(cfg: SweepConfig, start: Start, *, say: Say, progress, write: boo
 class _Run:
     """The state of one front's solve: what is known, what is sent, what can be skipped."""
 
-    def __init__(self, cfg, start: Start, axis: Axis, summary: ParetoSummary, results: ResultsFile, known: dict,
-                 totals: SweepTotals, progress, say: Say):
+    def __init__(
+        self, cfg, start: Start, axis: Axis, summary: ParetoSummary, results: ResultsFile, known: dict,
+        totals: SweepTotals, progress, say: Say,
+    ):
         self.cfg, self.start, self.axis, self.summary = cfg, start, axis, summary
         self.results, self.known, self.totals, self.progress, self.say = results, known, totals, progress, say
         self.stack: contextlib.ExitStack | None = None
         self.workers = None
         self.solved: list[tuple[float, dict]] = []  # (bound, record) of every point finished so far
         self.case_of: dict[str, CaseDef] = {}
-        self.planned, self.skipped = 1, 0  # points the front may need (the base and the grid's), points needing none
+        self.planned = 1  # points the front may need: the base and the grid's
+        self.skipped = 0  # points of the grid that need no solve
 
     def base(self, case: CaseDef) -> None:
         key = self.start.inputs.key(case, PLAN)
@@ -129,7 +143,8 @@ class _Run:
         cfg, inp = self.cfg, self.start.base_input
         if self.axis.kind == COMMONALITY:
             return CappedJob(key, inp, int(epsilon), cfg.time_limit_s, cfg.mip_rel_gap)
-        return PlanJob(key, with_range_target(inp, self.axis.variant, epsilon), cfg.time_limit_s, cfg.mip_rel_gap)
+        changed = with_range_target(inp, self.axis.variant, epsilon)
+        return PlanJob(key, changed, cfg.time_limit_s, cfg.mip_rel_gap)
 
     def _take(self, case: CaseDef, row: Row) -> None:
         """A point from the results file (--resume)."""
@@ -166,7 +181,8 @@ class _Run:
 
 def with_range_target(inp: PlanInput, variant: str, km: float) -> PlanInput:
     """The input with one variant's range target changed (every other cell as validated)."""
-    return replace(inp, variants=tuple(replace(v, range_target_km=km) if v.name == variant else v for v in inp.variants))
+    variants = tuple(replace(v, range_target_km=km) if v.name == variant else v for v in inp.variants)
+    return replace(inp, variants=variants)
 
 
 def _chain(first: Job, rest: Iterator[Job]) -> Iterator[Job]:

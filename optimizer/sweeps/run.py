@@ -156,7 +156,8 @@ def futures_ignored(cfg: SweepConfig) -> Problem:
         None,
         f"is not used by plan sweep: each {each} is one plan of the workbook (as plan solve makes it, "
         "without --robust), not one design for every future",
-        "To sweep the design a robust plan commits to, give its report: plan sweep --design ROBUST-REPORT.xlsx.",
+        "To sweep the design a robust plan commits to, give its report: "
+        "plan sweep --design ROBUST-REPORT.xlsx.",
     )
 
 

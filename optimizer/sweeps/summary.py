@@ -84,7 +84,9 @@ def decision_changes(base: dict, other: dict) -> dict[str, list[str]]:
     ):
         out[kind] = [f"+{x}" for x in o if x not in b] + [f"-{x}" for x in b if x not in o]
     b_launch, o_launch = base.get("launch") or {}, other.get("launch") or {}
-    out["launch years"] = [f"{v}: {b_launch[v]} -> {t}" for v, t in o_launch.items() if v in b_launch and b_launch[v] != t]
+    out["launch years"] = [
+        f"{v}: {b_launch[v]} -> {t}" for v, t in o_launch.items() if v in b_launch and b_launch[v] != t
+    ]
     return out
 
 
