@@ -197,6 +197,22 @@ def test_the_front_workbook_shows_the_front_and_the_plans(commonality):
     assert front.cell(header + 1, 3).value == pytest.approx(obj["pareto"]["points"][0]["total_cost_jpy"])
     plans = wb["Plans"]
     assert plans.cell(5, 4).value  # the variants the first point offers
+    heads = [plans.cell(4, c).value for c in range(1, plans.max_column + 1)]
+    step = heads.index("what changes from the point before") + 1
+    points = obj["pareto"]["points"]
+    for i, (before, p) in enumerate(zip(points, points[1:]), start=6):
+        cell = plans.cell(i, step).value
+        if p["status"] != "optimal":
+            assert cell == "no plan"
+            continue
+        if p["answered_by"] is not None and before["developed"] == p["developed"]:
+            assert cell == "the same plan"
+            continue
+        gone = sorted(set(before["developed"]) - set(p["developed"]))  # what each step gives up
+        added = sorted(set(p["developed"]) - set(before["developed"]))
+        assert gone, "each point of an exact commonality front develops less than the one before"
+        for x in [f"-{d}" for d in gone] + [f"+{d}" for d in added]:
+            assert x in cell.split(", "), (cell, x)
     about = {wb["About"].cell(r, 1).value: wb["About"].cell(r, 2).value for r in range(3, 20)}
     assert "Pareto front (--pareto commonality)" in about["sweep"]
 

@@ -156,21 +156,23 @@ def front_chart(ws: Worksheet, axis, header: int, last_row: int) -> ScatterChart
 
 def write_plans(ws: Worksheet, outcome: SweepOutcome, points: list[Point]) -> None:
     put(ws, 1, 1, "The plan at each point of the front").font = TITLE_FONT
-    put(ws, 2, 1, "+ developed (offered) at this point and not in the cheapest plan, - the reverse; "
-        "packs: variant: the cheapest plan's pack -> this point's.").font = NOTE_FONT
+    put(ws, 2, 1, "+ developed (offered) at this point and not in the plan compared with, - the reverse; "
+        "packs and launch years: variant: before -> at this point.").font = NOTE_FONT
     base = outcome.summary.base.record if outcome.summary.base is not None else {}
     years = any(p.record.get("launch") for p in points)
     cols = [
         Col("ε"), Col("status"), Col("total cost (¥)", YEN),
         Col("variants offered (units)", width=34), Col("packs", width=34), Col("developments", WHOLE),
+        Col("what changes from the point before", width=44),
         Col("developed, against the cheapest plan", width=44),
         Col("offers and packs, against the cheapest plan", width=34),
     ] + ([Col("launch years", width=30)] if years else [])
-    rows = []
+    rows, before = [], None
     for p in points:
         rec = p.record
         if not p.has_plan:
-            rows.append([p.epsilon, p.status, None, "", "", None, "", ""] + ([""] if years else []))
+            blank = [""] if years else []
+            rows.append([p.epsilon, p.status, None, "", "", None, "no plan", "", "", *blank])
             continue
         ch = decision_changes(base, rec)
         offered = ", ".join(f"{v} ({u:,.0f})" for v, u in (rec.get("offered") or {}).items())
@@ -178,15 +180,31 @@ def write_plans(ws: Worksheet, outcome: SweepOutcome, points: list[Point]) -> No
         same = "as the cheapest plan"
         row = [
             p.epsilon, p.status, p.total_cost_jpy, offered, packs, len(rec.get("developed") or []),
-            ", ".join(ch["developed"]) or same, ", ".join(ch["offers"] + ch["packs"]) or same,
+            _step(before, rec),
+            ", ".join(ch["developed"]) or same,
+            ", ".join(ch["offers"] + ch["packs"]) or same,
         ]
         if years:
             row.append(", ".join(f"{v}: {t}" for v, t in (rec.get("launch") or {}).items()))
         rows.append(row)
+        before = rec
     write_table(ws, cols, rows, first_row=4)
-    wrap_columns(ws, range(4, 10), first_row=5)
+    wrap_columns(ws, range(4, 11), first_row=5)
     ws.row_dimensions[4].height = 30
     print_setup(ws, title_rows="4:4")
+
+
+def step_changes(before: dict, after: dict) -> list[str]:
+    """The design decisions that change from one point's plan to the next (units aside: they move
+    with every change)."""
+    ch = decision_changes(before, after)
+    return [x for kind in ("offers", "packs", "developed", "shared parts", "launch years") for x in ch[kind]]
+
+
+def _step(before: dict | None, after: dict) -> str:
+    if before is None:
+        return "the cheapest plan"
+    return ", ".join(step_changes(before, after)) or "the same plan"
 
 
 def _bn(jpy: float) -> str:
