@@ -22,6 +22,7 @@ from models.values import fix_design
 from optimizer.solving.checks import Finding, presolve_checks
 from optimizer.solving.diagnose import Diagnosis, diagnose
 from optimizer.solving.highs_bridge import HighsRun, compile_model, run_highs
+from optimizer.solving.parallel import PYOMO
 from optimizer.solving.polish import StallWatch, polish
 from optimizer.text import duration
 
@@ -96,12 +97,12 @@ def make_plan(
         return _no_plan(inp, findings, base, log)
 
     started = time.perf_counter()
-    pm = PlatformModel(inp, max_developments=max_developments)
+    with PYOMO:
+        pm = PlatformModel(inp, max_developments=max_developments)
+        missing = [] if design is None else fix_design(pm, design)
     seconds["build"] = time.perf_counter() - started
-    if design is not None:
-        missing = fix_design(pm, design)
-        if missing:
-            return Outcome(INFEASIBLE, None, None, None, None, None, [f"The design's {x} can never obey this workbook's rules." for x in missing], **base)
+    if missing:
+        return Outcome(INFEASIBLE, None, None, None, None, None, [f"The design's {x} can never obey this workbook's rules." for x in missing], **base)
 
     if pm.static_conflicts:
         return _no_plan(inp, findings + [Finding(f"{t[0].upper()}{t[1:]}.", True, "") for t in pm.static_conflicts], base, log)
@@ -110,7 +111,8 @@ def make_plan(
         return _finish(inp, plan, OPTIMAL, 0.0, None, **base, highs_status="no variant can be offered")
 
     try:
-        compiled = compile_model(pm.m)
+        with PYOMO:
+            compiled = compile_model(pm.m)
     except InfeasibleConstraintException:  # a fixed design leaves a row that no units can meet
         return _no_plan(inp, findings, base, log, design, max_developments)
     seconds["handover"] = compiled.seconds
@@ -162,10 +164,10 @@ def run_model(pm, compiled, limit: float, gap_target: float, start_vector, solve
     `without_plan_by`: stop at that many seconds if HiGHS has no plan yet (the fallback's turn)."""
     watch = StallWatch(limit)
 
-    def stop(seconds_: float, objective: float, bound: float) -> bool:
+    def stop(seconds_: float, objective: float, bound: float, nodes: int) -> bool:
         if without_plan_by is not None and seconds_ >= without_plan_by and not math.isfinite(objective):
             return True
-        return watch(seconds_, objective, bound)
+        return watch(seconds_, objective, bound, nodes)
 
     run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, start=start_vector, log_line=solver_log, stop_when=stop)
     seconds["solve"] = run.seconds
@@ -189,7 +191,7 @@ def _polished(pm, compiled, run, watch: StallWatch, limit: float, gap_target: fl
     result = polish(pm, compiled, run.values, run.objective, seconds=left, time_limit_s=limit, stop_below=within_gap, mip_rel_gap=min(1e-4, gap_target), log=log)
     seconds["local search"] = result.seconds
     base["highs_status"] = (
-        f"tree search stopped at {watch.stalled_at:.0f} s (bound stalled); local search: "
+        f"tree search stopped at {watch.stalled_at:.0f} s (bound standing still); local search: "
         f"{result.neighbourhoods} neighbourhoods, {result.improvements} better plans"
     )
     return replace(run, values=result.values, objective=result.objective, optimal=result.objective <= within_gap)
