@@ -10,6 +10,7 @@ never holds them all, and a seeded sample is the same whatever order cases are m
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -163,7 +164,10 @@ def _in_case(p: Problem, case: CaseDef) -> Problem:
     return Problem(p.sheet, p.row, p.column, p.value, f"{where}: {p.message}", p.hint, p.letter)
 
 
+@functools.cache
 def _version() -> str:
+    """plan's installed version, read once per process (reading package metadata takes ~2 ms, and
+    every case's key holds it)."""
     try:
         return metadata.version("kei-plan")
     except metadata.PackageNotFoundError:  # run from a checkout that is not installed
