@@ -99,7 +99,7 @@ def read_committed(path: Path, inp: PlanInput, workbook_sha256: str) -> tuple[Co
 
 def _design(variants: dict, inp: PlanInput, path: Path) -> tuple[Design, list[Problem]]:
     """The design of the report's variants, and every way it does not fit the workbook."""
-    from optimizer.workbook.validate import _did_you_mean
+    from optimizer.workbook.checker import did_you_mean
 
     problems: list[Problem] = []
     names = [v.name for v in inp.variants]
@@ -112,7 +112,7 @@ def _design(variants: dict, inp: PlanInput, path: Path) -> tuple[Design, list[Pr
             problems.append(_problem(
                 path,
                 f"the design offers variant {name!r}, which the workbook's variants sheet does not have",
-                _did_you_mean(name, names) or _OTHER,
+                did_you_mean(name, names) or _OTHER,
             ))
             continue
         options = {c: o for c, o in (entry.get("options") or {}).items() if o is not None}
@@ -124,11 +124,11 @@ def _design(variants: dict, inp: PlanInput, path: Path) -> tuple[Design, list[Pr
 
 def _misfits(inp: PlanInput, name: str, options: dict, pack, launch) -> list[tuple[str, str]]:
     """(message, hint) for each choice of variant `name` that the workbook does not have."""
-    from optimizer.workbook.validate import _did_you_mean
+    from optimizer.workbook.checker import did_you_mean
 
     def unknown(what: str, value, known: list[str], sheet: str) -> tuple[str, str]:
         text = f"variant {name} {what} {value!r}, which the workbook's {sheet} sheet does not have"
-        return text, _did_you_mean(str(value), known) or _OTHER
+        return text, did_you_mean(str(value), known) or _OTHER
 
     out = []
     categories = [c.name for c in inp.categories]

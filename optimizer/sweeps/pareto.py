@@ -91,7 +91,7 @@ class Axis:
 
 def parse_axis(text: str, inp: PlanInput) -> Axis:
     """--pareto's value. Raises InputError naming what is wrong."""
-    from optimizer.workbook.validate import _did_you_mean
+    from optimizer.workbook.checker import did_you_mean
 
     value = text.strip()
     if value.lower() == COMMONALITY:
@@ -101,7 +101,7 @@ def parse_axis(text: str, inp: PlanInput) -> Axis:
         names = [v.name for v in inp.variants]
         if variant in names:
             return Axis(RANGE, variant)
-        hint = _did_you_mean(variant, names) or f"The variants are {', '.join(names)}."
+        hint = did_you_mean(variant, names) or f"The variants are {', '.join(names)}."
         raise InputError([Problem(
             None, None, "--pareto", text,
             f"names variant {variant!r}, which the workbook's variants sheet does not have", hint,
