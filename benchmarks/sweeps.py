@@ -8,6 +8,9 @@ Measured, each ratio within one run of this script:
   neither imports Dask, tqdm or pandas;
 - a 200-sample Monte Carlo of the bundled example with --jobs 1 and --jobs 2: wall and ratio;
 - wall per case of that sweep against the same cases solved one after another in one warm process;
+- the same with `--design` (the example's own plan kept in every case): --jobs 2 / --jobs 1, and
+  wall per case of --jobs 1 against the same 201 cases solved with the design fixed, one after
+  another, in one warm process;
 - a local cluster's start-up (1 and 2 workers) against solving in this process;
 - driver peak memory (its own RSS high-water mark, workers excluded) for 200 and 2,000 samples
   (and 10,000 with --ten-thousand) of a small generated workbook on a local 2-worker cluster;
@@ -179,6 +182,62 @@ def warm_single(samples: int) -> float:
     return (time.perf_counter() - started) / samples
 
 
+def design_jobs(folder: Path, samples: int = 200) -> dict:
+    """A 200-sample Monte Carlo of the example keeping its own plan's design (--design)."""
+    report = folder / "plan.xlsx"
+    solved = subprocess.run([str(PLAN), "solve", str(EXAMPLE), "--no-sharing-baseline", "--out", str(report)],
+                            capture_output=True, text=True)
+    if solved.returncode != 0:
+        raise SystemExit(solved.stderr[-3000:])
+    out: dict = {}
+    walls = {}
+    for jobs in (1, 2):
+        target = folder / f"design-j{jobs}.xlsx"
+        out[f"load average (1 min) before --design --jobs {jobs}"] = os.getloadavg()[0]
+        wall, proc = timed([str(PLAN), "sweep", str(EXAMPLE), "--design", str(report), "--samples", str(samples),
+                            "--seed", "1", "--jobs", str(jobs), "--out", str(target)])
+        if proc.returncode != 0:
+            raise SystemExit(proc.stderr[-3000:])
+        walls[jobs] = wall
+        out[f"{samples}-sample Monte Carlo of the example with --design, --jobs {jobs} (s)"] = wall
+    out["--design: --jobs 2 / --jobs 1"] = walls[2] / walls[1]
+    from optimizer.sweeps.results import read_rows
+
+    rows = list(read_rows(folder / "design-j1.csv"))
+    out["--design: cases (samples + the workbook as it stands)"] = len(rows)
+    out["--design: cases the design cannot serve"] = sum(r.record["status"] not in ("optimal", "feasible")
+                                                         for r in rows)
+    out["--design --jobs 1: wall per case (s)"] = walls[1] / len(rows)
+    out["--design --jobs 1: solve seconds per case reported by the worker (s)"] = statistics.fmean(
+        r.record["seconds"] for r in rows)
+    out["load average (1 min) before the warm single cases"] = os.getloadavg()[0]
+    warm = warm_design(report, samples)
+    out["the same cases, design fixed, one after another in one warm process, per case (s)"] = warm
+    out["--design --jobs 1 wall per case / warm single case"] = walls[1] / len(rows) / warm
+    return out
+
+
+def warm_design(report: Path, samples: int) -> float:
+    """Mean make_plan(design=...) time of the sweep's own cases (the workbook as it stands and
+    every sample) in this warmed-up process, each from its validated input, as a worker does."""
+    from optimizer.solving.solve import make_plan
+    from optimizer.sweeps.cases import SweepInputs, monte_carlo_case
+    from optimizer.sweeps.design import read_committed
+    from optimizer.sweeps.ranges import read_ranges
+    from optimizer.workbook.read import read_workbook
+    from optimizer.workbook.validate import validate
+
+    raw = read_workbook(EXAMPLE)
+    inputs = SweepInputs(raw, "base", read_ranges(raw), None, None)
+    design = read_committed(report, validate(raw).plan_input, raw.sha256)[0].design
+    cases = [inputs.plan_input(monte_carlo_case(inputs.ranges, 1, i)) for i in range(samples + 1)]
+    make_plan(cases[1], design=design)  # warm up: imports, HiGHS
+    started = time.perf_counter()
+    for inp in cases:
+        make_plan(inp, design=design)
+    return (time.perf_counter() - started) / len(cases)
+
+
 DRIVER = """
 import json, resource, sys, time
 from pathlib import Path
@@ -235,6 +294,7 @@ SECTIONS = {
     "startup": startup,
     "cluster": cluster_start,
     "jobs": monte_carlo_jobs,
+    "design": design_jobs,
     "memory": memory,
     "overhead": engine_overhead,
 }
@@ -244,14 +304,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.sweeps", description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", choices=sorted(SECTIONS), action="append")
     ap.add_argument("--ten-thousand", action="store_true", help="also 10,000 samples in the memory section")
-    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "sweeps.md"))
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "sweeps.md"),
+                    help="written afresh; with --only, the run is appended to it as a section")
     args = ap.parse_args(argv)
     results: dict[str, dict] = {}
     folder = Path(tempfile.mkdtemp(prefix="plan-sweep-bench-"))
     try:
         for name in args.only or list(SECTIONS):
             print(f"== {name}", file=sys.stderr, flush=True)
-            if name in ("startup", "jobs"):
+            if name in ("startup", "jobs", "design"):
                 results[name] = SECTIONS[name](folder)
             elif name == "memory":
                 results[name] = memory(folder, [200, 2000] + ([10000] if args.ten_thousand else []))
@@ -265,21 +326,26 @@ def main(argv: list[str] | None = None) -> int:
                 )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    write_markdown(Path(args.out), results)
+    write_markdown(Path(args.out), results, append=bool(args.only))
     return 0
 
 
-def write_markdown(path: Path, results: dict[str, dict]) -> None:
+def write_markdown(path: Path, results: dict[str, dict], append: bool = False) -> None:
+    """The results as a table: the whole file, or (`append`, a run of some sections) a section
+    added at its end, so that earlier runs and their notes stay."""
     load = os.getloadavg()
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
+    when = (f"Commit {commit}, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average after "
+            f"the last section {load[0]:.1f}. Ratios are within this one run.")
+    head = (
+        [f"## `--only {' --only '.join(results)}`", "", when]
+        if append and path.exists()
+        else ["# Sweep engine benchmarks (`python -m benchmarks.sweeps`)", "", when]
+    )
     lines = [
-        "# Sweep engine benchmarks (`python -m benchmarks.sweeps`)",
-        "",
-        f"Commit {commit}, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average before "
-        "the last section "
-        f"{load[0]:.1f}. Ratios are within this one run.",
+        *head,
         "",
         "| section | measure | value |",
         "|---|---|---:|",
@@ -288,7 +354,10 @@ def write_markdown(path: Path, results: dict[str, dict]) -> None:
         for k, v in values.items():
             shown = f"{v:,.3f}" if isinstance(v, float) else str(v)
             lines.append(f"| {section} | {k} | {shown} |")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = "\n".join(lines) + "\n"
+    if append and path.exists():
+        text = path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + text
+    path.write_text(text, encoding="utf-8")
     print(f"wrote {path}", file=sys.stderr)
 
 

@@ -4,7 +4,7 @@ One model serves every case: a plain solve is one future ("") and, without a yea
 period (the steady year ""); a programme adds years; `plan solve --robust` adds futures. Every
 family is written once over (future, year) where it varies. Reading order:
 
-  design.py    offer, options, pack, launch year, locks; developments
+  design.py    offer, options, pack, launch year, locks; developments (and their cap)
   physics.py   range, power, kei rules; the unit cost ceiling by year
   plants.py    units by year, the plant split, capacity, lines
   volumes.py   item volumes and all-units tiers by year
@@ -34,10 +34,14 @@ class PlatformModel:
     """Builds the MIP for one case (a `PlanInput`) or for several futures sharing one design, and
     translates between plans and variable values."""
 
-    def __init__(self, source: PlanInput | Sequence[Future], *, elastic: bool = False, objective: str = cost.EXPECTED):
+    def __init__(
+        self, source: PlanInput | Sequence[Future], *, elastic: bool = False, objective: str = cost.EXPECTED,
+        max_developments: int | None = None,
+    ):
         self.futures: tuple[Future, ...] = (Future("", 1.0, source),) if isinstance(source, PlanInput) else tuple(source)
         self.inp = self.futures[0].inp  # the names every future shares
         self.elastic = elastic
+        self.max_developments = max_developments  # None: no development cap (design.define_development_cap)
         self.periods: tuple[Year, ...] = self.inp.periods
         self.year_index = {y.name: i for i, y in enumerate(self.periods)}
         self._future = {f.name: f.inp for f in self.futures}
@@ -64,6 +68,7 @@ class PlatformModel:
         physics.define_unit_cost_ceilings(self)
         volumes.define_item_volumes(self)
         design.define_developments(self)
+        design.define_development_cap(self)
         demand.define_demand(self)
         if not self.elastic:
             cuts.define_cuts(self)

@@ -7,6 +7,9 @@ developments they need, and the choices the planners have locked. Shared by ever
   develop[c,o,b,t]         option c/o is developed, paid in year t (b: a brand, or "" when one
   develop_pack[p,b,t]      development serves all); t runs over `dev_years` (see below)
 
+Optionally (`PlatformModel(max_developments=N)`, for `plan sweep --pareto commonality`) at most N
+developments of options and packs are paid: the commonality a planner trades against cost.
+
 A one-time cost is paid in the first year it serves. Discount factors never rise, so paying as late
 as the rules allow is always cheapest: the model may choose the year freely and settles on the
 earliest launch year among the users. When every year weighs one-time costs alike (no discounting),
@@ -157,3 +160,22 @@ def _timing_rows(pm: "PlatformModel", i: tuple, key: tuple, chosen, paid_by) -> 
         sells = pm.m.offer[v] if t == years[-1] else pm.sells(v, t)
         rows[(v, "/".join(key[:-1]), key[-1], t)] = (None, chosen + sells - pm.m.offer[v] - paid_by(ti), 0)
     return rows
+
+
+def count_developments(pm: "PlatformModel"):
+    """The developments of options and packs paid (each is paid at most once, in one year): what
+    the development cap counts. Top hats are not counted: every offered variant has its own."""
+    m = pm.m
+    return sum(m.develop[i] for i in m.develop) + sum(m.develop_pack[i] for i in m.develop_pack)
+
+
+def define_development_cap(pm: "PlatformModel") -> None:
+    """At most `pm.max_developments` options and packs developed (one per brand that pays for
+    one alone). A development the model pays for is one a variant uses or an unused one it may
+    leave out, so the plan read from the model develops no more than the model counts."""
+    cap = pm.max_developments
+    if cap is None:
+        return
+    pm.add("development_cap", {"": (None, count_developments(pm), cap)}, lambda _k: Rule(
+        "development cap", "--pareto commonality", "developments",
+        f"at most {cap:,} developments of options and packs are paid"))

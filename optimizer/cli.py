@@ -122,8 +122,10 @@ def solve(workbook: Path | None, scenario: str, out: str | None, as_json: bool, 
 @click.argument("workbook", required=False, type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--samples", type=click.IntRange(min=1), help="Monte Carlo: solve this many samples, every range drawn together [default: a tornado, each range at its low and its high].")
 @click.option("--seed", type=click.IntRange(min=0), help="With --samples: the random seed; the same seed gives the same samples [default: 0].")
+@click.option("--design", "design", type=click.Path(path_type=Path), metavar="REPORT.xlsx", help="Keep the design of this report (plan solve or plan solve --robust) in every case: offers, options, packs, launch years; units, plants and lines re-planned.")
+@click.option("--pareto", metavar="commonality|range:VARIANT", help="A Pareto front instead: cost against the developments of options and packs, or against VARIANT's range target, by epsilon-constraint.")
 @click.option("--scenario", default="base", show_default=True, help="Sweep around this scenario of the scenarios sheet.")
-@click.option("--out", type=click.Path(), help="Sweep workbook (.xlsx), or a folder for it [default: reports/<workbook>-tornado.xlsx or -monte-carlo.xlsx].")
+@click.option("--out", type=click.Path(), help="Sweep workbook (.xlsx), or a folder for it [default: reports/<workbook>-tornado.xlsx, -monte-carlo.xlsx or -pareto-<front>.xlsx].")
 @click.option("--results", type=click.Path(path_type=Path), help="Results file (CSV), one line per finished case [default: the sweep workbook's name with .csv].")
 @click.option("--resume", is_flag=True, help="Keep the cases already in the results file and solve only the others.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Cases solved at once, each in its own local process [default: the number of cores].")
@@ -131,8 +133,8 @@ def solve(workbook: Path | None, scenario: str, out: str | None, as_json: bool, 
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Solver time limit per case in seconds (overrides time_limit_s).")
 @click.option("--gap", type=click.FloatRange(min=0), help="Relative optimality gap per case (overrides mip_rel_gap).")
 @click.option("--json", "as_json", is_flag=True, help="Print the sweep's figures as JSON on standard output.")
-def sweep(workbook: Path | None, samples: int | None, seed: int | None, scenario: str, out: str | None, results: Path | None, resume: bool, jobs: int | None, scheduler: str | None, time_limit: float | None, gap: float | None, as_json: bool) -> None:
-    """Which input matters, and how bad can it get: re-optimise WORKBOOK (default: the bundled example) over its ranges sheet."""
+def sweep(workbook: Path | None, samples: int | None, seed: int | None, design: Path | None, pareto: str | None, scenario: str, out: str | None, results: Path | None, resume: bool, jobs: int | None, scheduler: str | None, time_limit: float | None, gap: float | None, as_json: bool) -> None:
+    """Which input matters, how bad can it get, what commonality costs: re-optimise WORKBOOK (default: the bundled example) over its ranges sheet, or along a Pareto front."""
     from optimizer.files import output_path
     from optimizer.sweeps.command import default_names, sweep_command
     from optimizer.sweeps.run import SweepConfig
@@ -142,11 +144,13 @@ def sweep(workbook: Path | None, samples: int | None, seed: int | None, scenario
         raise click.UsageError("--seed applies to --samples (a Monte Carlo sweep) only.")
     if scheduler is not None and jobs is not None:
         raise click.UsageError("--jobs and --scheduler exclude each other: --jobs starts local processes, --scheduler uses a cluster's workers.")
-    report = output_path(out, default_names(workbook, scenario, samples))
+    if pareto is not None and (samples is not None or design is not None):
+        raise click.UsageError("--pareto draws a front of re-optimised plans; it excludes --samples and --design.")
+    report = output_path(out, default_names(workbook, scenario, samples, design=design is not None, pareto=pareto))
     cfg = SweepConfig(
         workbook=Path(workbook), out=report, results=results or report.with_suffix(".csv"), scenario=scenario, samples=samples,
         seed=seed or 0, time_limit_s=time_limit, mip_rel_gap=gap, jobs=jobs, scheduler=scheduler_address(scheduler) if jobs is None else None,
-        resume=resume,
+        resume=resume, design=design, pareto=pareto,
     )
     with stdout_reserved() if as_json else contextlib.nullcontext(click.echo) as emit:
         try:

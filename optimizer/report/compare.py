@@ -96,7 +96,7 @@ def read_reports(paths: list[Path]) -> list[CaseData]:
         try:
             data = read_embedded(Path(path))
         except InputError as err:
-            problems += [_explained(p, Path(path)) for p in err.problems]
+            problems += [explained(p, Path(path)) for p in err.problems]
             continue
         found.append((data, str(path)))
     if problems:
@@ -104,7 +104,7 @@ def read_reports(paths: list[Path]) -> list[CaseData]:
     return cases_from([d for d, _ in found], [p for _, p in found])
 
 
-def _explained(problem: Problem, path: Path) -> Problem:
+def explained(problem: Problem, path: Path) -> Problem:
     """Say what a refused file is when it is one of ours, the usual mix-ups being the
     comparison itself or the planning workbook given in place of a report."""
     from dataclasses import replace
@@ -130,6 +130,10 @@ def _kind_of_workbook(path: Path) -> str | None:
         return None
     if COMPARISON_MARKER_SHEET in names:
         return "a comparison workbook (written by plan compare or --all-scenarios)"
+    from optimizer.report.sweep import MARKER_SHEET as SWEEP_MARKER_SHEET
+
+    if SWEEP_MARKER_SHEET in names:
+        return "a sweep workbook (written by plan sweep)"
     if {"variants", "parts", "packs"} <= names:
         return "a planning workbook (the input of plan solve)"
     return None

@@ -31,6 +31,28 @@ def embed(wb: Workbook, data: dict) -> None:
 def read_embedded(path: Path) -> dict:
     """The data embedded in one of our reports; InputError for any other file, and for a report
     whose hidden data was edited into something else (naming the first place that is wrong)."""
+    return _checked(path, _load(path), EMBEDDED_SHAPE)
+
+
+def read_design_source(path: Path) -> dict:
+    """The data of a report of `plan solve` ({"plan", "kpis"}) or of `plan solve --robust`
+    ({"robust"}): both hold a design (what `plan sweep --design` keeps)."""
+    data = _load(path)
+    robust = isinstance(data, dict) and "robust" in data
+    return _checked(path, data, ROBUST_SHAPE if robust else EMBEDDED_SHAPE)
+
+
+def _checked(path: Path, data: object, shape: object) -> dict:
+    wrong = shape_problem(data, shape)
+    if wrong:
+        raise InputError([Problem(
+            None, None, None, None, f"{path} is a report whose hidden {SHEET} sheet was edited: {wrong}",
+            "Write the report again with plan solve (that sheet is plan's record of the case, not to edit).",
+        )])
+    return data
+
+
+def _load(path: Path) -> object:
     from optimizer.workbook.read import _check_file
 
     path = Path(path)
@@ -56,18 +78,11 @@ def read_embedded(path: Path) -> dict:
         if rows[0][1] != FORMAT:
             raise foreign(f"it was written in report format {rows[0][1]}, this plan reads format {FORMAT}")
         try:
-            data = json.loads("".join(r[0] or "" for r in rows[1:]))
+            return json.loads("".join(r[0] or "" for r in rows[1:]))
         except (json.JSONDecodeError, TypeError):
             raise foreign("its data sheet is damaged") from None
     finally:
         wb.close()
-    wrong = shape_problem(data)
-    if wrong:
-        raise InputError([Problem(
-            None, None, None, None, f"{path} is a report whose hidden {SHEET} sheet was edited: {wrong}",
-            "Write the report again with plan solve (that sheet is plan's record of the case, not to edit).",
-        )])
-    return data
 
 
 # --- the shape of the embedded data: what plan compare relies on ---------------------------------
@@ -76,7 +91,7 @@ def read_embedded(path: Path) -> dict:
 
 _VARIANT = {
     "offered": "bool", "units?": "number", "pack?": "text?",
-    "options?": ("dict", "text?"), "plants?": ("dict", "number"),
+    "options?": ("dict", "text?"), "plants?": ("dict", "number"), "launch_year?": "text?",
 }
 PLAN_SHAPE = {
     "status?": "text", "scenario?": "text",
@@ -99,6 +114,13 @@ KPIS_SHAPE = {
     "lines?": ("list", ("pair", "text")),
 }
 EMBEDDED_SHAPE = {"plan": PLAN_SHAPE, "kpis": KPIS_SHAPE}
+# A robust report: the common design at the top (what `plan sweep --design` reads of it).
+ROBUST_SHAPE = {"robust": {
+    "status?": "text", "expected_cost_jpy?": "number?", "years?": ("list", "text"),
+    "variants": ("dict", {
+        "offered": "bool", "pack?": "text?", "options?": ("dict", "text?"), "launch_year?": "text?",
+    }),
+}}
 
 
 def shape_problem(data: object, shape: object = EMBEDDED_SHAPE, where: str = "the data") -> str:

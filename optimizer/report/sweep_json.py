@@ -38,7 +38,11 @@ def sweep_json(outcome: SweepOutcome) -> dict:
         "report": str(outcome.report) if outcome.report is not None else None,
         "results": str(cfg.results),
     }
-    if outcome.kind == "tornado":
+    if outcome.committed is not None:
+        out["design"] = committed_json(outcome.committed)
+    if outcome.kind == "pareto":
+        out["pareto"] = pareto_json(outcome)
+    elif outcome.kind == "tornado":
         out["tornado"] = [
             {"name": b.uncertainty.name, "swing_jpy": b.swing_jpy, "low": _end(b.low), "high": _end(b.high)}
             for b in s.bars()
@@ -61,8 +65,46 @@ def sweep_json(outcome: SweepOutcome) -> dict:
             "share_packs_developed": s.shares(s.packs),
             "share_shared_by_brands": s.shares(s.shared),
             "share_developed": s.shares(s.developed),
+            "share_launch_year": s.launch_shares(),
+            "without_plan": s.without_plan,
+            "rules_broken": [
+                {"rule": rule, "samples": n, "share": share, "example": example}
+                for rule, n, share, example in s.broken_shares()
+            ],
         }
     return out
+
+
+def committed_json(c) -> dict:
+    from optimizer.sweeps.design import design_json
+
+    return {
+        "report": str(c.report), "kind": c.kind, "cost_jpy": c.cost_jpy, "variants": design_json(c.design),
+    }
+
+
+def pareto_json(outcome: SweepOutcome) -> dict:
+    s = outcome.summary
+    return {
+        "front": s.axis.name,
+        "variant": s.axis.variant,
+        "grid": s.grid.note if s.grid is not None else None,
+        "points": [
+            {
+                "epsilon": p.epsilon,
+                "status": p.status,
+                "total_cost_jpy": p.total_cost_jpy,
+                "developments": len(p.record.get("developed") or []) if p.has_plan else None,
+                "range_km": (p.record.get("range_km") or {}).get(s.axis.variant) if s.axis.variant else None,
+                "answered_by": p.answered_by,
+                "dominated_by": p.dominated_by,
+                **{k: p.record.get(k) for k in ("offered", "packs", "developed", "shared")},
+                **({"launch": p.record.get("launch")} if "launch" in p.record else {}),
+                **({"conflicts": p.record.get("conflicts")} if not p.has_plan else {}),
+            }
+            for p in s.points()
+        ],
+    }
 
 
 def _case(record: dict | None) -> dict | None:
@@ -79,7 +121,9 @@ def _case(record: dict | None) -> dict | None:
             "packs",
             "developed",
             "shared",
+            "launch",
         )
+        if k in record or k != "launch"
     }
 
 
@@ -90,4 +134,5 @@ def _end(end: End) -> dict:
         "total_cost_jpy": end.total_cost_jpy,
         "delta_jpy": end.delta_jpy,
         "changes": end.changes,
+        "broken": list(end.broken),
     }

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from optimizer.sweeps.summary import Bar, End
 
 DELTA_YEN = '+"¥"#,##0;-"¥"#,##0;"¥"0'
-CHANGE_KINDS = ("offers", "units", "packs", "developed", "shared parts")
+CHANGE_KINDS = ("offers", "units", "packs", "developed", "shared parts", "launch years")
 
 
 def _value(end: End, fmt: str) -> object:
@@ -53,15 +53,23 @@ def write_tornado(ws: Worksheet, changes: Worksheet, outcome: SweepOutcome) -> N
         TITLE_FONT
     )
     base_cost = base.get("total_cost_jpy") if base else None
+    kept = outcome.committed
     intro = [
         (
-            f"The workbook as it stands costs ¥{base_cost / 1e9:,.2f} bn ({base['status']})."
+            f"The workbook as it stands costs ¥{base_cost / 1e9:,.2f} bn ({base['status']})"
+            + (" with the design kept." if kept else ".")
             if base_cost is not None
             else "The workbook as it stands has no plan: the ends are shown, without differences."
         ),
         "Each row moves one input to its low and then to its high, keeps everything else as in the "
-        "workbook and re-optimises every decision.",
-        "Widest swing first. The What changes sheet lists the decisions that change at each end.",
+        "workbook and "
+        + (
+            f"keeps {kept.describe()}, re-optimising units, plants and lines (Design kept sheet)."
+            if kept
+            else "re-optimises every decision."
+        ),
+        "Widest swing first. The What changes sheet lists the decisions that change at each end"
+        + (", and the rules that break where the design cannot serve." if kept else "."),
     ]
     r = paragraphs(ws, 2, intro, columns=9, font=NOTE_FONT)
     header = r + 1
@@ -123,7 +131,11 @@ def write_tornado(ws: Worksheet, changes: Worksheet, outcome: SweepOutcome) -> N
 
 
 def _status(end: End) -> str:
-    return end.status or "not solved"
+    if end.status is None:
+        return "not solved"
+    if end.status in ("optimal", "feasible") or not end.broken:
+        return end.status
+    return f"{end.status}: cannot serve"
 
 
 def _write_changes(ws: Worksheet, bars: list[Bar]) -> None:
@@ -146,6 +158,8 @@ def _write_changes(ws: Worksheet, bars: list[Bar]) -> None:
         Col("packs", width=30),
         Col("parts and packs developed", width=40),
         Col("shared by brands", width=30),
+        Col("launch years", width=26),
+        Col("without a plan: the rules that break", width=60),
     ]
     rows = []
     for bar in bars:
@@ -163,10 +177,11 @@ def _write_changes(ws: Worksheet, bars: list[Bar]) -> None:
                         or ("none" if end.status in ("optimal", "feasible") else "")
                         for k in CHANGE_KINDS
                     ),
+                    " ".join(end.broken),
                 ]
             )
     write_table(ws, cols, rows, first_row=4)
-    wrap_columns(ws, range(6, 11), first_row=5)
+    wrap_columns(ws, range(6, 13), first_row=5)
     ws.row_dimensions[4].height = 30
     print_setup(ws, title_rows="4:4")
 
@@ -194,20 +209,26 @@ def wrap_columns(ws: Worksheet, columns, first_row: int) -> None:
 def write_distribution(ws: Worksheet, outcome: SweepOutcome) -> None:
     s, cfg = outcome.summary, outcome.config
     ws.title = "Distribution"
-    put(ws, 1, 1, f"How bad can it get? Total cost over {cfg.samples:,} samples of every range").font = (
-        TITLE_FONT
+    kept = outcome.committed
+    title = (
+        f"How bad can it get for the plan we commit to? Its total cost over {cfg.samples:,} samples"
+        if kept
+        else f"How bad can it get? Total cost over {cfg.samples:,} samples of every range"
     )
+    put(ws, 1, 1, title).font = TITLE_FONT
     pct, stats = s.percentiles(), s.stats()
     base_cost = s.base.record.get("total_cost_jpy") if s.base is not None else None
     no_plan = {k: v for k, v in s.statuses.items() if k not in ("optimal", "feasible")}
     rows: list[tuple[str, object, str | None]] = [
+        ("design kept", kept.describe(), None) if kept else ("each sample", "fully re-optimised", None),
         ("samples solved", s.solved, WHOLE),
-        ("samples with a plan", s.with_plan, WHOLE),
+        ("samples with a plan" + (" (the design serves them)" if kept else ""), s.with_plan, WHOLE),
         (
-            "samples without a plan",
+            "samples the design cannot serve" if kept else "samples without a plan",
             ", ".join(f"{n:,} {k}" for k, n in sorted(no_plan.items())) or "none",
             None,
         ),
+        ("share of samples without a plan", s.without_plan / s.solved if s.solved else None, PERCENT),
         ("P10 total cost (¥): 10 % of samples cost less", pct["p10"], YEN),
         ("P50 total cost (¥): the median", pct["p50"], YEN),
         ("P90 total cost (¥): 90 % of samples cost less", pct["p90"], YEN),
@@ -252,6 +273,8 @@ def write_distribution(ws: Worksheet, outcome: SweepOutcome) -> None:
     ]
     end = write_table(ws, cols, table, first_row=header, freeze=False)
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 52)
+    if s.broken:
+        put(ws, end + 1, 1, "The rules that break, and how often: the Cannot serve sheet.").font = NOTE_FONT
     if table:
         chart = bar_chart("Samples by total cost", "samples", width=24, height=10)
         chart.gapWidth = 10
@@ -293,6 +316,18 @@ def write_frequency(ws: Worksheet, outcome: SweepOutcome) -> None:
                 freeze=False,
             )
             + 1
+        )
+    launches = s.launch_shares()
+    if launches:
+        years = sorted({y for shares in launches.values() for y in shares})
+        put(ws, r, 1, "Launch year of each variant (share of the samples with a plan)").font = SECTION_FONT
+        table = [[v, *(shares.get(y) for y in years), sum(shares.values())] for v, shares in launches.items()]
+        write_table(
+            ws,
+            [Col("variant"), *(Col(y, PERCENT) for y in years), Col("offered", PERCENT)],
+            table,
+            first_row=r + 1,
+            freeze=False,
         )
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 40)
     print_setup(ws, landscape=False)

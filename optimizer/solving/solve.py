@@ -74,10 +74,13 @@ def make_plan(
     solver_log: Callable[[str], None] | None = None,
     start: Plan | None = None,
     design: Design | None = None,
+    max_developments: int | None = None,
 ) -> Outcome:
     """Solve the workbook's plan. `log` gets progress lines; `solver_log` HiGHS's own log;
     `start` is a plan known to obey every rule, handed to HiGHS as its first incumbent; `design`
-    keeps a design (offers, parts, packs, launch years) and plans only units, plants and lines.
+    keeps a design (offers, parts, packs, launch years) and plans only units, plants and lines;
+    `max_developments` caps the options and packs developed (an epsilon-constraint of `plan sweep
+    --pareto commonality`: no plan within the cap is said so, without a diagnosis).
     The time limit is this call's wall clock: building and handing over the model, HiGHS, the local
     search and, when HiGHS has no plan near the limit, the fallback heuristic all fit in it."""
     entered = time.perf_counter()
@@ -95,7 +98,7 @@ def make_plan(
 
     started = time.perf_counter()
     with PYOMO:
-        pm = PlatformModel(inp)
+        pm = PlatformModel(inp, max_developments=max_developments)
         missing = [] if design is None else fix_design(pm, design)
     seconds["build"] = time.perf_counter() - started
     if missing:
@@ -111,7 +114,7 @@ def make_plan(
         with PYOMO:
             compiled = compile_model(pm.m)
     except InfeasibleConstraintException:  # a fixed design leaves a row that no units can meet
-        return _no_plan(inp, findings, base, log, design)
+        return _no_plan(inp, findings, base, log, design, max_developments)
     seconds["handover"] = compiled.seconds
     size = ModelSize(
         variables=len(compiled.columns),
@@ -143,7 +146,7 @@ def make_plan(
             return _finish(inp, fallback, FEASIBLE, None, _yen(run.dual_bound), **base)
     if not run.has_solution:
         if run.infeasible:
-            return _no_plan(inp, findings, base, log, design)
+            return _no_plan(inp, findings, base, log, design, max_developments)
         conflicts = [
             f"No plan was found before the solver stopped ({run.model_status}, after {run.seconds:.1f} s); "
             "a plan may still exist. Raise time_limit_s on the settings sheet or --time-limit."
@@ -194,8 +197,13 @@ def run_model(pm, compiled, limit: float, gap_target: float, start_vector, solve
     return replace(run, values=result.values, objective=result.objective, optimal=result.objective <= within_gap)
 
 
-def _no_plan(inp: PlanInput, findings: list[Finding], base: dict, log: Callable[[str], None], design: Design | None = None) -> Outcome:
-    """No plan exists: say why (the checks) and what to change (the fewest rules, by relaxation)."""
+def _no_plan(inp: PlanInput, findings: list[Finding], base: dict, log: Callable[[str], None], design: Design | None = None,
+             max_developments: int | None = None) -> Outcome:
+    """No plan exists: say why (the checks) and what to change (the fewest rules, by relaxation).
+    Under a development cap the cap is the news (a Pareto front ends there): no diagnosis."""
+    if max_developments is not None:
+        cap = f"at most {max_developments:,} development{'s' if max_developments != 1 else ''} of options and packs"
+        return Outcome(INFEASIBLE, None, None, None, None, None, [f"No plan of this workbook keeps to {cap} (the development cap)."], **base)
     left = base["time_limit_s"] - sum(base["seconds"].values())  # what the solve left of the limit
     diagnosis = diagnose(inp, findings, time_limit_s=left, log=log, design=design)
     return Outcome(INFEASIBLE, None, None, None, None, None, diagnosis.conflicts(), **base, diagnosis=diagnosis)

@@ -10,6 +10,7 @@ never holds them all, and a seeded sample is the same whatever order cases are m
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -24,8 +25,9 @@ from optimizer.sweeps.ranges import Ranges, apply_quantiles, read_ranges
 from optimizer.workbook.read import RawWorkbook
 from optimizer.workbook.validate import validate
 
-TORNADO, MONTE_CARLO = "tornado", "monte-carlo"
+TORNADO, MONTE_CARLO, PARETO = "tornado", "monte-carlo", "pareto"
 BASE_LABEL = "workbook as it stands"
+KEPT_INPUTS = 500  # validated inputs kept from the check for sending (tens of kB each)
 # Bump when what a results row means changes, so that --resume never reuses an older meaning.
 KEY_VERSION = 1
 
@@ -40,6 +42,7 @@ class CaseDef:
     kind: str  # "base", "low", "high" or "sample"
     quantiles: tuple[float | None, ...]
     uncertainty: str | None = None  # the one a tornado end moves
+    epsilon: float | None = None  # a Pareto front's point: its bound (developments, or a range target)
 
 
 @dataclass(frozen=True)
@@ -112,16 +115,21 @@ def monte_carlo_cases(
     return (monte_carlo_case(ranges, seed, i, base_label) for i in range(samples + 1))
 
 
-def check_cases(inputs: SweepInputs, cases: Iterator[CaseDef], *, shown: int = 3) -> int:
-    """Validate every case before any is solved (nothing is kept: a case is made again when it is
-    sent). Raises InputError with the problems of the first `shown` failing cases and a count;
-    returns the number of cases checked."""
+def check_cases(
+    inputs: SweepInputs, cases: Iterator[CaseDef], *, shown: int = 3, keep: dict[int, PlanInput] | None = None
+) -> int:
+    """Validate every case before any is solved. Raises InputError with the problems of the first
+    `shown` failing cases and a count; returns the number of cases checked. `keep` gets the
+    validated inputs of the first KEPT_INPUTS cases (by case number), so that they are not made
+    again when they are sent; the others are (memory stays flat however many cases)."""
     problems: list[Problem] = []
     failing = checked = 0
     for case in cases:
         checked += 1
         try:
-            inputs.plan_input(case)
+            inp = inputs.plan_input(case)
+            if keep is not None and len(keep) < KEPT_INPUTS:
+                keep[case.index] = inp
         except InputError as err:
             failing += 1
             if failing <= shown:
@@ -156,7 +164,10 @@ def _in_case(p: Problem, case: CaseDef) -> Problem:
     return Problem(p.sheet, p.row, p.column, p.value, f"{where}: {p.message}", p.hint, p.letter)
 
 
+@functools.cache
 def _version() -> str:
+    """plan's installed version, read once per process (reading package metadata takes ~2 ms, and
+    every case's key holds it)."""
     try:
         return metadata.version("kei-plan")
     except metadata.PackageNotFoundError:  # run from a checkout that is not installed

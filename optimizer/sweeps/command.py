@@ -78,8 +78,11 @@ def conclusion(outcome: SweepOutcome) -> list[str]:
         f"{totals.cases:,} cases: {totals.solved_now:,} solved now, {totals.resumed:,} from "
         f"{outcome.config.results}"
     ]
-    if outcome.kind == "tornado":
-        for bar in s.bars()[:5]:
+    if outcome.kind == "pareto":
+        lines += pareto_lines(outcome)
+    elif outcome.kind == "tornado":
+        bars = s.bars()
+        for bar in bars[:5] + [b for b in bars[5:] if b.swing_jpy is None]:
             swing = (
                 "no plan at one end" if bar.swing_jpy is None else f"swing ¥{bar.swing_jpy / 1e9:,.2f} bn"
             )
@@ -87,6 +90,9 @@ def conclusion(outcome: SweepOutcome) -> list[str]:
                 f"{e}: {_cost(end.total_cost_jpy)}" for e, end in (("low", bar.low), ("high", bar.high))
             )
             lines.append(f"  {bar.uncertainty.name}: {swing} ({ends})")
+            for e, end in (("low", bar.low), ("high", bar.high)):
+                if end.broken:
+                    lines.append(f"    at its {e}: {end.broken[0]}")
     else:
         pct = s.percentiles()
         if pct["p50"] is not None:
@@ -96,16 +102,48 @@ def conclusion(outcome: SweepOutcome) -> list[str]:
             )
         else:
             lines.append(f"no sample has a plan ({s.solved:,} solved)")
+        if s.without_plan:
+            who = "the design cannot serve" if outcome.committed is not None else "without a plan"
+            share = s.without_plan / s.solved
+            lines.append(f"{s.without_plan:,} of {s.solved:,} samples {who} ({share:.0%})")
+            for rule, n, share, _example in s.broken_shares()[:3]:
+                lines.append(f"  {rule}: {n:,} samples ({share:.0%})")
     return lines
+
+
+def pareto_lines(outcome: SweepOutcome) -> list[str]:
+    points = outcome.summary.points()
+    front = [p for p in points if p.has_plan and p.dominated_by is None]
+    if not front:
+        return ["no front: the workbook as it stands has no plan"]
+    commonality = outcome.summary.axis.kind == "commonality"
+    shown = [
+        f"{p.epsilon:,.0f} developments: {_cost(p.total_cost_jpy)}" if commonality
+        else f"{p.epsilon:,.6g} km: {_cost(p.total_cost_jpy)}"
+        for p in front
+    ]
+    out = [f"front of {len(front)} point{'s' if len(front) != 1 else ''}: " + "; ".join(shown[:8])
+           + ("; ..." if len(shown) > 8 else "")]
+    if not points[-1].has_plan:
+        out.append(f"  no plan at ε = {points[-1].epsilon:,.6g}: the front ends there")
+    dominated = [p for p in points if p.dominated_by is not None]
+    if dominated:
+        out.append(f"  {len(dominated)} dominated point{'s' if len(dominated) != 1 else ''} (Front sheet)")
+    return out
 
 
 def _cost(x: float | None) -> str:
     return "no plan" if x is None else f"¥{x / 1e9:,.2f} bn"
 
 
-def default_names(workbook: Path, scenario: str, samples: int | None) -> str:
-    """reports/<workbook>[-<scenario>]-tornado.xlsx or -monte-carlo.xlsx."""
+def default_names(
+    workbook: Path, scenario: str, samples: int | None, *, design: bool = False, pareto: str | None = None
+) -> str:
+    """<workbook>[-<scenario>][-design]-tornado.xlsx or -monte-carlo.xlsx, or
+    <workbook>[-<scenario>]-pareto-commonality.xlsx or -pareto-range-<variant>.xlsx."""
     from optimizer.sweeps.batch import file_safe
 
     stem = Path(workbook).stem + ("" if scenario == "base" else f"-{file_safe(scenario)}")
-    return f"{stem}-{'tornado' if samples is None else 'monte-carlo'}.xlsx"
+    if pareto is not None:
+        return f"{stem}-pareto-{file_safe(pareto.strip().replace(':', '-').replace(' ', '-'))}.xlsx"
+    return f"{stem}{'-design' if design else ''}-{'tornado' if samples is None else 'monte-carlo'}.xlsx"

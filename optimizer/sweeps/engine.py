@@ -141,11 +141,13 @@ class Workers:
         finished: Callable[[Job, object], None],
         *,
         started: Callable[[Job], None] | None = None,
+        per_worker: int = JOBS_PER_WORKER,
     ) -> None:
         """Run every job; `finished(job, result)` is called here, in this process, as each ends
         (in the order they end). `started(job)`, if given, when a worker begins one (always before
-        its `finished`). Raises JobFailed, KeyboardInterrupt or Terminated; jobs not finished then
-        are cancelled."""
+        its `finished`). `per_worker`: jobs drawn from `jobs` per worker thread at a time (1: a job
+        is drawn only when a worker is free, so that it is chosen knowing every result before it).
+        Raises JobFailed, KeyboardInterrupt or Terminated; jobs not finished then are cancelled."""
         topic = f"kei-plan-started-{uuid.uuid4().hex}"
         begun: queue.SimpleQueue = queue.SimpleQueue()
         if started is not None:
@@ -154,7 +156,7 @@ class Workers:
         announced: set[str] = set()
         source: Iterator[Job] = iter(jobs)
         sequence = itertools.count()
-        window, window_checked = self._window(), time.monotonic()
+        window, window_checked = self._window(per_worker), time.monotonic()
 
         def announce(key: str) -> None:
             if started is not None and key in pending and key not in announced:
@@ -165,7 +167,7 @@ class Workers:
             with signals_noted() as signals:
                 while True:
                     if time.monotonic() - window_checked > 2.0:  # workers may join or leave a cluster
-                        window, window_checked = self._window(), time.monotonic()
+                        window, window_checked = self._window(per_worker), time.monotonic()
                     while len(pending) < window:
                         job = next(source, None)
                         if job is None:
@@ -209,8 +211,10 @@ class Workers:
         """The cluster named by --scheduler cannot be used (exit 2, before anything is solved)."""
         return InputError([Problem(None, None, "--scheduler", self.scheduler, message, hint)])
 
-    def _window(self) -> int:
-        return max(2, JOBS_PER_WORKER * self.threads() + 1)
+    def _window(self, per_worker: int) -> int:
+        if per_worker <= 1:
+            return max(1, self.threads())
+        return max(2, per_worker * self.threads() + 1)
 
     def _check_versions(self) -> None:
         """Workers of a cluster must run this version of plan (they unpickle its jobs)."""

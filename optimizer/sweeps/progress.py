@@ -42,6 +42,13 @@ class Progress:
                 desc="sweep",
             )
 
+    def resize(self, total: int) -> None:
+        """The sweep needs `total` cases after all (a Pareto front learns its size as it goes)."""
+        self.total = total
+        if self.bar is not None:
+            self.bar.total = total
+            self.bar.refresh()
+
     def advance(self, row: Row, count: int = 1) -> None:
         self.done += count
         if row.record.get("status") not in ("optimal", "feasible"):

@@ -1,6 +1,7 @@
 """What a sweep's cases add up to: the tornado (each uncertainty's swing of total cost and the
 decisions that change at each end) and the Monte Carlo distribution (P10/P50/P90, a histogram,
-how often each variant, pack and shared part is in the plan).
+how often each variant, pack and shared part is in the plan and each variant launches in each
+year; the cases without a plan and the rules that break in them, how often each).
 
 Summaries are fed one results row at a time and keep only what they show, so a sweep of any size
 is summarised in flat memory (plus one number and one line per case for the Cases sheet).
@@ -54,13 +55,14 @@ class CaseLine:
 def decision_changes(base: dict, other: dict) -> dict[str, list[str]]:
     """What the plan of `other` decides differently from `base` (two plan records): variants
     offered or dropped, units a year, a variant's pack, parts and packs developed, developments
-    shared by brands."""
+    shared by brands, launch years (with a years sheet)."""
     out: dict[str, list[str]] = {
         "offers": [],
         "units": [],
         "packs": [],
         "developed": [],
         "shared parts": [],
+        "launch years": [],
     }
     if base.get("status") not in HAS_PLAN or other.get("status") not in HAS_PLAN:
         return out
@@ -81,6 +83,10 @@ def decision_changes(base: dict, other: dict) -> dict[str, list[str]]:
         ("shared parts", base["shared"], other["shared"]),
     ):
         out[kind] = [f"+{x}" for x in o if x not in b] + [f"-{x}" for x in b if x not in o]
+    b_launch, o_launch = base.get("launch") or {}, other.get("launch") or {}
+    out["launch years"] = [
+        f"{v}: {b_launch[v]} -> {t}" for v, t in o_launch.items() if v in b_launch and b_launch[v] != t
+    ]
     return out
 
 
@@ -93,6 +99,7 @@ class End:
     total_cost_jpy: float | None
     delta_jpy: float | None  # against the workbook as it stands
     changes: dict[str, list[str]]
+    broken: tuple[str, ...] = ()  # without a plan: the rules that break, in this end's sentences
 
 
 @dataclass(frozen=True)
@@ -144,6 +151,7 @@ class TornadoSummary:
                         cost,
                         cost - base_cost if cost is not None and base_cost is not None else None,
                         decision_changes(base, rec) if base and rec else {},
+                        tuple((rec.get("broken") or {}).values()) if rec else (),
                     )
                 )
             bars.append(Bar(u, *ends))
@@ -166,6 +174,9 @@ class MonteCarloSummary:
         self.packs: Counter = Counter()
         self.shared: Counter = Counter()
         self.developed: Counter = Counter()
+        self.launches: Counter = Counter()  # (variant, year) -> samples it launches in that year
+        self.broken: Counter = Counter()  # rule -> samples without a plan that break it
+        self.example: dict[str, tuple[int, str]] = {}  # rule -> (the first case breaking it, its sentence)
         self.at_limit_gaps = array("d")  # gap of each sample stopped by its time limit
         self._lines: dict[int, CaseLine] = {}
 
@@ -177,6 +188,7 @@ class MonteCarloSummary:
         r = row.record
         self.statuses[r["status"]] += 1
         if r["status"] not in HAS_PLAN:
+            self._add_broken(row)
             return
         self.costs.append(r["total_cost_jpy"])
         if r["status"] == "feasible":
@@ -185,6 +197,34 @@ class MonteCarloSummary:
         self.packs.update(set(r["packs"].values()))
         self.shared.update(r["shared"])
         self.developed.update(r["developed"])
+        self.launches.update((r.get("launch") or {}).items())
+
+    def _add_broken(self, row: Row) -> None:
+        """The rules a sample without a plan breaks, each with the sentence of the first sample
+        (by number, so the same whatever order cases finish in) that breaks it."""
+        broken = row.record.get("broken") or {}
+        self.broken.update(broken.keys())
+        for rule, sentence in broken.items():
+            if rule not in self.example or row.case < self.example[rule][0]:
+                self.example[rule] = (row.case, sentence)
+
+    @property
+    def without_plan(self) -> int:
+        return self.solved - self.with_plan
+
+    def launch_shares(self) -> dict[str, dict[str, float]]:
+        """Per variant, the share of the samples with a plan in which it launches in each year."""
+        out: dict[str, dict[str, float]] = {}
+        for (variant, year), n in sorted(self.launches.items()):
+            out.setdefault(variant, {})[year] = n / self.with_plan
+        return out
+
+    def broken_shares(self) -> list[tuple[str, int, float, str]]:
+        """(rule, samples, share of the samples solved, the first sample's sentence), most frequent first."""
+        return [
+            (rule, n, n / self.solved, f"{_case_name(self.example[rule][0])}: {self.example[rule][1]}")
+            for rule, n in sorted(self.broken.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
 
     @property
     def with_plan(self) -> int:
@@ -223,6 +263,10 @@ class MonteCarloSummary:
         """Share of the samples with a plan that have each item, most frequent first."""
         n = self.with_plan
         return {k: c / n for k, c in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))} if n else {}
+
+
+def _case_name(case: int) -> str:
+    return "the workbook as it stands" if case == 0 else f"sample {case}"
 
 
 def nice_edges(low: float, high: float, target_bins: int) -> list[float]:

@@ -295,9 +295,11 @@ def _tol(best):
 
 
 class _Search:
-    def __init__(self, m: Model, exhaustive: bool = False):
+    def __init__(self, m: Model, exhaustive: bool = False, max_developments: int | None = None):
         self.m = m
         self.exhaustive = exhaustive  # no pruning (slow; to check the pruning)
+        # at most this many option and pack developments (dev keys) paid; None: no cap
+        self.max_developments = max_developments
         self.best = INF
         self.best_plan = None
         self.lp_count = 0
@@ -348,6 +350,8 @@ class _Search:
             extra = [L * m.variants[i]["min_u"] for i in S]
             for combo in product(*(cfgs[i] for i in S)):
                 keys = frozenset().union(*(c.dev_keys for c in combo))
+                if self.max_developments is not None and len(keys) > self.max_developments:
+                    continue
                 dev = sum(m.dev_cost_of_key(k) for k in keys)
                 lb = base + dev + prod_S + sum(e * (c.min_price_sum - floor_price[i])
                                                for e, i, c in zip(extra, S, combo))
@@ -359,7 +363,7 @@ class _Search:
                 break
             if not S:
                 self.best = 0.0
-                self.best_plan = {"cost": 0.0, "variants": {}}
+                self.best_plan = {"cost": 0.0, "variants": {}, "developments": 0}
                 continue
             self._solve_combo(S, combo)
         return self.best
@@ -498,17 +502,22 @@ class _Search:
                 plan["variants"][v["name"]] = {
                     "offered": True, "units": sum(split.values()), "pack": c.pack,
                     "options": dict(c.options), "plants": split}
+            plan["developments"] = len(frozenset().union(*(c.dev_keys for c in combo)))
             plan["tiers"] = {("/".join(it[1:]) if it[0] == "opt" else it[1]): t for it, t in zip(items, tch)}
             plan["lines"] = sorted((m.plants[j]["name"], s) for j, s in ls)
             self.best_plan = plan
 
 
-def solve_by_enumeration(case: Case, return_plan: bool = False, exhaustive: bool = False):
+def solve_by_enumeration(case: Case, return_plan: bool = False, exhaustive: bool = False,
+                         max_developments: int | None = None):
     """(status, total_cost_jpy or None) -- status 'optimal' or 'infeasible'.
     With return_plan=True a third element describes the optimal plan.
-    exhaustive=True solves every node without bounding (slow; checks the bounds)."""
+    exhaustive=True solves every node without bounding (slow; checks the bounds).
+    max_developments: only plans paying for at most that many developments of options and
+    packs (each option once, or once per brand using it when unshared; each pack likewise);
+    top hats are not counted.  The plan then carries "developments", their number."""
     m = Model(case)
-    s = _Search(m, exhaustive)
+    s = _Search(m, exhaustive, max_developments)
     best = s.run()
     if best == INF:
         out = ("infeasible", None)
