@@ -1,0 +1,289 @@
+"""The robust plan in a steering committee's words: what it commits to, what each future costs with it
+against that future's own best plan, what betting on one future's design would cost, and what the
+insurance against the other futures costs — each figure with how sure it is.
+
+Every future's own optimum and every bet is a solve of its own under the command's time limit: a
+figure that rests on one that stopped before its proof is known only to lie in the range the
+bounds allow (optimizer.analysis.certainty), and is shown with that range. A future's cost with the
+committed design is the evaluation of a plan, exact; the robust solve's bound brackets the
+expected cost (the least expected cost, with `--robust`; the least worst cost with `worst`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from models.evaluate import list_cost_in
+from optimizer.analysis.certainty import (
+    OPTIMAL, Bracket, between, caveat, cost_bracket, difference, percent, signed_yen,
+)
+
+if TYPE_CHECKING:  # the pipeline imports the solver stack; the analysis only reads its results
+    from optimizer.pipeline import RobustCase
+
+BASE = "base"
+CANNOT = "cannot serve"
+
+
+def exact(x: float) -> Bracket:
+    """A figure computed from a plan, not from a solve's proof (a cost with a fixed plan)."""
+    return Bracket(x, x, x, True, abs(x))
+
+
+def weighted_sum(parts: list[tuple[float, Bracket]]) -> Bracket:
+    """Σ weight × figure, each figure within its own range."""
+    def total(side):
+        values = [side(b) for _w, b in parts]
+        return None if any(v is None for v in values) else sum(w * v for (w, _b), v in zip(parts, values))
+
+    return Bracket(total(lambda b: b.value), total(lambda b: b.low), total(lambda b: b.high),
+                   all(b.proven for _w, b in parts), max((b.scale for _w, b in parts), default=0.0))
+
+
+@dataclass(frozen=True)
+class FutureFigures:
+    name: str
+    probability: float
+    cost_jpy: float  # with the committed design (a plan: exact)
+    own: Bracket | None  # the future's own optimum
+    regret: Bracket | None  # cost − own optimum
+
+
+@dataclass(frozen=True)
+class BetFigures:
+    """One future's own design committed to in every future (units re-optimised)."""
+
+    design_of: str
+    proven_best: bool  # the design is that future's proven optimum (else the best found)
+    costs: dict[str, Bracket | None]  # future -> its cost with the design; None: cannot serve
+    broken: dict[str, list[str]]  # future -> the rules the design breaks there
+    expected: Bracket | None  # None when it cannot serve some future
+    worst_jpy: float | None
+
+    @property
+    def label(self) -> str:
+        return f"best for {self.design_of}" if self.proven_best else f"best found for {self.design_of}"
+
+
+@dataclass(frozen=True)
+class CommittedCar:
+    """An offered variant of the committed design and its tightest margins over every future."""
+
+    variant: str
+    brand: str
+    pack: str | None
+    launch_year: str | None
+    range_km: float  # where its margin to the range target is least
+    target_km: float
+    target_in: str  # the future(s) asking that target, or "every future"
+    cost_jpy: float | None  # list unit cost where its margin to the ceiling is least (None: no ceiling)
+    ceiling_jpy: float | None
+    ceiling_in: str  # the future (and year) of that least margin
+
+
+@dataclass(frozen=True)
+class RobustReading:
+    reference: str  # the future whose own plan is "the base plan"
+    expected: Bracket
+    worst_jpy: float
+    worst_future: str
+    evpi: Bracket | None
+    futures: list[FutureFigures]
+    bets: list[BetFigures]
+    cars: list[CommittedCar]
+
+    def bet(self, future: str) -> BetFigures | None:
+        return next((b for b in self.bets if b.design_of == future), None)
+
+
+def read_robust(case: RobustCase) -> RobustReading | None:
+    """The figures of a robust plan (None when there is none)."""
+    o = case.outcome
+    if o.expected_cost_jpy is None or not o.futures or any(r.cost_jpy is None for r in o.futures):
+        return None
+    names = [f.name for f in case.futures]
+    reference = BASE if BASE in names else names[0]
+    futures = []
+    for r in o.futures:
+        own = cost_bracket(r.own)
+        futures.append(FutureFigures(r.name, r.probability, r.cost_jpy, own,
+                                     None if own is None else difference(exact(r.cost_jpy), own)))
+    if o.objective == "expected":
+        expected = Bracket(o.expected_cost_jpy, o.best_bound_jpy, o.expected_cost_jpy, o.status == OPTIMAL,
+                           abs(o.expected_cost_jpy))
+    else:  # the bound is on the worst cost; the expected cost is that of the plan
+        expected = exact(o.expected_cost_jpy)
+    owns = [(f.probability, f.own) for f in futures]
+    evpi = None if any(b is None for _p, b in owns) else difference(expected, weighted_sum(owns))
+    worst = max(o.futures, key=lambda r: r.cost_jpy)
+    return RobustReading(reference, expected, worst.cost_jpy, worst.name, evpi, futures,
+                         [_bet(case, b) for b in o.bets], _cars(case))
+
+
+def _bet(case: RobustCase, bet) -> BetFigures:
+    probability = {f.name: f.probability for f in case.futures}
+    costs = {f.name: cost_bracket(bet.outcomes.get(f.name)) for f in case.futures}
+    broken = {f: [_rule(c) for c in x.conflicts] for f, x in bet.outcomes.items() if x.total_cost_jpy is None}
+    served = all(c is not None for c in costs.values())
+    expected = weighted_sum([(probability[f], c) for f, c in costs.items()]) if served else None
+    own = bet.outcomes.get(bet.design_of)
+    return BetFigures(bet.design_of, own is not None and own.status == OPTIMAL, costs, broken, expected,
+                      max(c.value for c in costs.values()) if served else None)
+
+
+def _rule(conflict: str) -> str:
+    """A broken rule in a sentence: 'variant Honda hatch: range 181.6 km below target 210 km'."""
+    prefix = "The design breaks a rule: "
+    text = conflict[len(prefix):] if conflict.startswith(prefix) else conflict
+    return text.rstrip(".")
+
+
+def _cars(case: RobustCase) -> list[CommittedCar]:
+    o = case.outcome
+    plan = o.futures[0].plan
+    inp = case.futures[0].inp
+    out = []
+    for v in inp.variants:
+        vp = plan.variants[v.name]
+        if not vp.offered:
+            continue
+        ranges, ceilings = [], []
+        for fut, r in zip(case.futures, o.futures):
+            mine, fig = fut.inp.variant(v.name), r.evaluation.figures[v.name]
+            ranges.append((fig.range_km - mine.range_target_km, fut.name, fig.range_km, mine.range_target_km))
+            if mine.max_unit_cost_jpy is None:
+                continue
+            names = [y.name for y in fut.inp.periods]
+            start = names.index(vp.launch_year) if vp.launch_year in names else 0
+            for y in fut.inp.periods[start:]:
+                cost, ceiling = list_cost_in(mine, fig, y), mine.max_unit_cost_jpy * y.ceiling_factor
+                ceilings.append((ceiling - cost, fut.name, y.name, cost, ceiling))
+        least = min(ranges)
+        target_in = _where([f for m, f, *_ in ranges if m <= least[0] + 0.05], len(case.futures))
+        cost = ceiling = None
+        ceiling_in = "no ceiling"
+        if ceilings:
+            tight = min(ceilings)
+            cost, ceiling = tight[3], tight[4]
+            where = _where(list(dict.fromkeys(f for m, f, *_ in ceilings if m <= tight[0] + 1.0)), len(case.futures))
+            ceiling_in = f"{where}, {tight[2]}" if tight[2] else where
+        out.append(CommittedCar(v.name, v.brand, vp.pack, vp.launch_year if inp.years else None, least[2], least[3],
+                                target_in, cost, ceiling, ceiling_in))
+    return out
+
+
+def _where(futures: list[str], count: int) -> str:
+    return "every future" if len(futures) == count and count > 1 else ", ".join(futures)
+
+
+# ---- sentences ---------------------------------------------------------------------------------
+
+
+def span(b: Bracket) -> str:
+    """A range in few characters, '¥492.69–496.22 bn' (else as certainty.between says it)."""
+    if b.low is not None and b.high is not None and min(b.low, b.high) >= 1e9:
+        return f"¥{b.low / 1e9:,.2f}–{b.high / 1e9:,.2f} bn"
+    return between(b)
+
+
+def sure(b: Bracket | None, what: str) -> str:
+    """' (not proven: the premium is between ¥a and ¥b)' when a figure is not certain, else ''."""
+    text = caveat(b, what)
+    return f" ({text})" if text else ""
+
+
+def design_changes(inp, before, after) -> list[str]:
+    """What `after` does differently from `before`, the same change on several cars said once:
+    'pack 20 kWh NMC → 25 kWh NMC on Honda hatch and Mitsubishi hatch'."""
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    for v in inp.variants:
+        b, a = before.variants[v.name], after.variants[v.name]
+        if b.offered != a.offered:
+            grouped.setdefault(("adds" if a.offered else "drops", "", ""), []).append(v.name)
+            continue
+        if not a.offered:
+            continue
+        if a.pack != b.pack:
+            grouped.setdefault(("pack", b.pack or "none", a.pack or "none"), []).append(v.name)
+        for c in sorted(set(a.options) | set(b.options)):
+            if a.options.get(c) != b.options.get(c):
+                grouped.setdefault((c, b.options.get(c, "none"), a.options.get(c, "none")), []).append(v.name)
+        if a.launch_year != b.launch_year:
+            grouped.setdefault(("launch", b.launch_year or "—", a.launch_year or "—"), []).append(v.name)
+    out = []
+    for (what, old, new), cars in grouped.items():
+        names = _and(cars)
+        out.append(f"{what} {names}" if what in ("adds", "drops") else f"{what} {old} → {new} on {names}")
+    return out
+
+
+def _rules(rules: list[str]) -> str:
+    """'variant X: range 181.6 km below target 210 km' or '4 rules, the first variant X: ...'."""
+    return rules[0] if len(rules) == 1 else f"{len(rules)} rules, the first {rules[0]}"
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def conclusion(case: RobustCase, reading: RobustReading | None) -> list[str]:
+    """The Summary's sentences: the commitment, what it does differently from the base plan and
+    what that insurance costs, the futures' spread, and what knowing the future would be worth."""
+    o = case.outcome
+    if reading is None:
+        return ["No single design serves every future: " + " ".join(o.conflicts)] if o.conflicts else [
+            "No plan was found for every future."]
+    inp = case.futures[0].inp
+    cars = "; ".join(f"{c.variant} ({c.pack}" + (f", launching {c.launch_year}" if c.launch_year else "") + ")"
+                     for c in reading.cars)
+    out = [f"The plan commits, in every future, to {len(reading.cars)} cars: {cars}."]
+    out += _insurance(case, reading, inp)
+    if o.objective == "worst":
+        out.append(f"It keeps the dearest future, {reading.worst_future}, at {signed_yen(reading.worst_jpy)}; its expected "
+                   f"cost is {signed_yen(reading.expected.value)}.")
+    elif all(abs(f.cost_jpy - reading.worst_jpy) <= 1.0 for f in reading.futures):
+        out.append(f"It costs {signed_yen(reading.worst_jpy)} in every future"
+                   f"{sure(reading.expected, 'the least expected cost')}.")
+    else:
+        out.append(f"Its expected cost is {signed_yen(reading.expected.value)}{sure(reading.expected, 'the least expected cost')}; "
+                   f"the dearest future, {reading.worst_future}, costs {signed_yen(reading.worst_jpy)}.")
+    if reading.evpi is not None:
+        out.append(f"Knowing in advance which future comes would be worth {signed_yen(reading.evpi.value)} (EVPI)"
+                   f"{sure(reading.evpi, 'the EVPI')}: the most it is worth paying to find out before committing.")
+    if o.status != OPTIMAL:
+        out.append(f"The robust plan is not proven the cheapest: its search stopped at the time limit "
+                   f"{percent(o.gap)} from proven; the figures are those of the best plan found.")
+    unproven = [f.name for f in reading.futures if f.own is not None and not f.own.proven]
+    if unproven:
+        out.append(f"The own {'optimum' if len(unproven) == 1 else 'optima'} of {_and(unproven)} "
+                   f"{'is' if len(unproven) == 1 else 'are'} not proven (time limit): figures resting on "
+                   f"{'it' if len(unproven) == 1 else 'them'} are given with the range the bounds allow.")
+    return out
+
+
+def _insurance(case: RobustCase, reading: RobustReading, inp) -> list[str]:
+    ref = reading.reference
+    bet = reading.bet(ref)
+    own = next(r for r in case.outcome.futures if r.name == ref).own
+    if bet is None or own is None or own.plan is None:
+        return []
+    base_plan = f"the {ref} plan (the design {'best' if bet.proven_best else 'best found'} for {ref} alone)"
+    changes = design_changes(inp, own.plan, case.outcome.futures[0].plan)
+    if not changes:
+        return [f"It is {base_plan}: no insurance is needed against the other futures."]
+    out = [f"Against {base_plan} it changes {'; '.join(changes)}."]
+    if bet.broken:
+        why = "; ".join(f"in {f} it breaks {_rules(rules)}" for f, rules in bet.broken.items())
+        out.append(f"The {ref} plan cannot serve {_and(list(bet.broken))} at all: {why}. The change is what makes the "
+                   "plan stand in every future.")
+    mine = next(f for f in reading.futures if f.name == ref)
+    if mine.regret is not None:
+        premium = (f"That insurance costs {signed_yen(mine.regret.value)} if {ref} comes: {signed_yen(mine.cost_jpy)} "
+                   f"against the {ref} plan's {signed_yen(mine.own.value)}{sure(mine.regret, 'the premium')}")
+        if bet.expected is not None:
+            saved = difference(bet.expected, reading.expected)
+            premium += (f", and saves {signed_yen(saved.value)} in expectation{sure(saved, 'the saving')}"
+                        if saved.value >= 0 else f", and costs {signed_yen(-saved.value)} more in expectation")
+        out.append(premium + ".")
+    return out
