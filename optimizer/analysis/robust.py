@@ -60,6 +60,7 @@ class BetFigures:
     broken: dict[str, list[str]]  # future -> the rules the design breaks there
     expected: Bracket | None  # None when it cannot serve some future
     worst_jpy: float | None
+    versus_robust: Bracket | None  # its expected cost minus the robust plan's (what the bet loses)
 
     @property
     def label(self) -> str:
@@ -88,6 +89,7 @@ class RobustReading:
     expected: Bracket
     worst_jpy: float
     worst_future: str
+    expected_own: Bracket | None  # Σ probability × each future's own optimum (None: one is missing)
     evpi: Bracket | None
     futures: list[FutureFigures]
     bets: list[BetFigures]
@@ -115,13 +117,14 @@ def read_robust(case: RobustCase) -> RobustReading | None:
     else:  # the bound is on the worst cost; the expected cost is that of the plan
         expected = exact(o.expected_cost_jpy)
     owns = [(f.probability, f.own) for f in futures]
-    evpi = None if any(b is None for _p, b in owns) else difference(expected, weighted_sum(owns))
+    expected_own = None if any(b is None for _p, b in owns) else weighted_sum(owns)
     worst = max(o.futures, key=lambda r: r.cost_jpy)
-    return RobustReading(reference, expected, worst.cost_jpy, worst.name, evpi, futures,
-                         [_bet(case, b) for b in o.bets], _cars(case))
+    return RobustReading(reference, expected, worst.cost_jpy, worst.name, expected_own,
+                         difference(expected, expected_own), futures, [_bet(case, b, expected) for b in o.bets],
+                         _cars(case))
 
 
-def _bet(case: RobustCase, bet) -> BetFigures:
+def _bet(case: RobustCase, bet, robust: Bracket) -> BetFigures:
     probability = {f.name: f.probability for f in case.futures}
     costs = {f.name: cost_bracket(bet.outcomes.get(f.name)) for f in case.futures}
     broken = {f: [_rule(c) for c in x.conflicts] for f, x in bet.outcomes.items() if x.total_cost_jpy is None}
@@ -129,7 +132,7 @@ def _bet(case: RobustCase, bet) -> BetFigures:
     expected = weighted_sum([(probability[f], c) for f, c in costs.items()]) if served else None
     own = bet.outcomes.get(bet.design_of)
     return BetFigures(bet.design_of, own is not None and own.status == OPTIMAL, costs, broken, expected,
-                      max(c.value for c in costs.values()) if served else None)
+                      max(c.value for c in costs.values()) if served else None, difference(expected, robust))
 
 
 def _rule(conflict: str) -> str:
@@ -232,8 +235,7 @@ def conclusion(case: RobustCase, reading: RobustReading | None) -> list[str]:
     what that insurance costs, the futures' spread, and what knowing the future would be worth."""
     o = case.outcome
     if reading is None:
-        return ["No single design serves every future: " + " ".join(o.conflicts)] if o.conflicts else [
-            "No plan was found for every future."]
+        return _no_plan(o)
     inp = case.futures[0].inp
     cars = "; ".join(f"{c.variant} ({c.pack}" + (f", launching {c.launch_year}" if c.launch_year else "") + ")"
                      for c in reading.cars)
@@ -262,6 +264,30 @@ def conclusion(case: RobustCase, reading: RobustReading | None) -> list[str]:
     return out
 
 
+SHOWN_CONFLICTS = 6  # on the one-page Summary; the Diagnosis sheet has them all
+
+
+def _no_plan(o) -> list[str]:
+    """Why there is no robust plan: the futures and rules that conflict, one a paragraph, then the
+    changes that give a plan (the Diagnosis sheet gives each one's sheet, row and column)."""
+    if o.status == "unknown" or not o.conflicts:
+        return list(o.conflicts) or ["No plan was found for every future."]
+    d = o.diagnosis
+    if d is None or not d.moves:
+        return ["No single design serves every future:"] + _first(list(o.conflicts))
+    why = [f.text for f in d.findings]
+    out = ["No single design serves every future" + (":" if why else ".")] + _first(why, SHOWN_CONFLICTS // 2)
+    out.append(f"{d.summary()} The Diagnosis sheet gives each rule's sheet, row and column:")
+    return out + _first([m.text for m in d.moves], SHOWN_CONFLICTS - min(len(why), SHOWN_CONFLICTS // 2))
+
+
+def _first(texts: list[str], most: int = SHOWN_CONFLICTS) -> list[str]:
+    """At most `most` paragraphs: the last says how many more the Diagnosis sheet has."""
+    if len(texts) <= most:
+        return texts
+    return texts[:most - 1] + [f"And {len(texts) - most + 1} more on the Diagnosis sheet."]
+
+
 def _insurance(case: RobustCase, reading: RobustReading, inp) -> list[str]:
     ref = reading.reference
     bet = reading.bet(ref)
@@ -281,8 +307,8 @@ def _insurance(case: RobustCase, reading: RobustReading, inp) -> list[str]:
     if mine.regret is not None:
         premium = (f"That insurance costs {signed_yen(mine.regret.value)} if {ref} comes: {signed_yen(mine.cost_jpy)} "
                    f"against the {ref} plan's {signed_yen(mine.own.value)}{sure(mine.regret, 'the premium')}")
-        if bet.expected is not None:
-            saved = difference(bet.expected, reading.expected)
+        if bet.versus_robust is not None:
+            saved = bet.versus_robust
             premium += (f", and saves {signed_yen(saved.value)} in expectation{sure(saved, 'the saving')}"
                         if saved.value >= 0 else f", and costs {signed_yen(-saved.value)} more in expectation")
         out.append(premium + ".")

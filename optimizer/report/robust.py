@@ -22,6 +22,7 @@ from optimizer.analysis.certainty import between, percent
 from optimizer.analysis.robust import RobustReading, conclusion, read_robust, sure
 from optimizer.files import save_atomically
 from optimizer.pipeline import RobustCase
+from optimizer.report.diagnosis import write_diagnosis
 from optimizer.report.embedded import embed
 from optimizer.report.json_out import robust_json
 from optimizer.report.robust_sheets import futures_table, write_design, write_futures, write_units
@@ -53,7 +54,7 @@ def build_robust_report(case: RobustCase, report_path: str | None = None) -> Wor
         write_design(wb.create_sheet("Design"), case)
         write_units(wb.create_sheet("Units"), case)
     else:
-        _diagnosis(wb.create_sheet("Diagnosis"), case)
+        write_diagnosis(wb.create_sheet("Diagnosis"), case)
     _provenance(wb.create_sheet("Provenance"), case, report_path)
     _summary(summary, case, reading)
     finish_printing(wb)
@@ -77,8 +78,9 @@ def _summary(ws: Worksheet, case: RobustCase, reading: RobustReading | None) -> 
         r = futures_table(ws, r + 1, reading, columns=COLUMNS) + 1
         paragraphs(ws, r, [GUIDE], columns=COLUMNS, font=NOTE_FONT)
     ws.column_dimensions["A"].width = 31
-    for c in "BCDEFGHI":
+    for c in "BCDEFGH":
         ws.column_dimensions[c].width = 11.25
+    ws.column_dimensions["I"].width = 14  # the cars' "tightest in": a future and a year on one line
     print_setup(ws, landscape=False)
 
 
@@ -153,13 +155,6 @@ def _cars(ws: Worksheet, r: int, case: RobustCase, reading: RobustReading) -> in
     end = write_table(ws, cols, rows, first_row=r + 1, freeze=False)
     ws.auto_filter.ref = None
     return end + 1
-
-
-def _diagnosis(ws: Worksheet, case: RobustCase) -> None:
-    put(ws, 1, 1, "No single design serves every future").font = TITLE_FONT
-    paragraphs(ws, 3, case.outcome.conflicts, columns=8)
-    ws.column_dimensions["A"].width = 14
-    print_setup(ws, landscape=False)
 
 
 def _solves(case: RobustCase) -> list[list[object]]:

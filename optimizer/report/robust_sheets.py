@@ -8,7 +8,7 @@ from openpyxl.chart import Reference
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from optimizer.analysis.robust import CANNOT, RobustReading, span, weighted_sum
+from optimizer.analysis.robust import CANNOT, RobustReading, span
 from optimizer.pipeline import RobustCase
 from optimizer.report.charts import CHART_YEN_BN, bar_chart
 from optimizer.report.style import (
@@ -29,9 +29,8 @@ def futures_table(ws: Worksheet, r: int, reading: RobustReading, *, columns: int
             Col("its own optimum (¥)", YEN_BN), Col("regret (¥)", YEN_BN), Col("how sure", width=8)]
     rows = [[f.name, f.probability, f.cost_jpy, None if f.own is None else f.own.value,
              None if f.regret is None else f.regret.value, _how_sure(f.own, f.regret)] for f in reading.futures]
-    owns = [(f.probability, f.own) for f in reading.futures if f.own is not None]
     rows.append(["expected", sum(f.probability for f in reading.futures), reading.expected.value,
-                 weighted_sum(owns).value if len(owns) == len(reading.futures) else None,
+                 None if reading.expected_own is None else reading.expected_own.value,
                  None if reading.evpi is None else reading.evpi.value,
                  _evpi_sure(reading)])
     end = write_table(ws, cols, rows, first_row=r, freeze=False)
@@ -93,7 +92,7 @@ def _matrix(ws: Worksheet, case: RobustCase, reading: RobustReading, r: int, wid
         doubts += [f"{b.label} in {f}: {span(b.costs[f])}" for f in names if b.costs[f] is not None and not b.costs[f].certain]
         expected = CANNOT if b.expected is None else b.expected.value
         rows.append([b.label] + cells + [expected, CANNOT if b.worst_jpy is None else b.worst_jpy,
-                                         CANNOT if b.expected is None else b.expected.value - reading.expected.value])
+                                         CANNOT if b.versus_robust is None else b.versus_robust.value])
     header = r + 1
     end = write_table(ws, cols, rows, first_row=header, freeze=False)
     ws.auto_filter.ref = None
