@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
     samples: list[tuple[float, float, float]] = []
 
-    def record(seconds: float, plan: float, bound: float) -> bool:
+    def record(seconds: float, plan: float, bound: float, _nodes: int) -> bool:
         if not (math.isfinite(plan) and math.isfinite(bound)):
             return False
         if not samples or seconds - samples[-1][0] >= SAMPLE_EVERY_S:

@@ -144,8 +144,9 @@ def define_developments(pm: "PlatformModel") -> None:
 
 def _timing_rows(pm: "PlatformModel", i: tuple, key: tuple, chosen, paid_by) -> dict:
     """A development is paid by the launch year of every variant that uses it: in each launch year t
-    it may take, chosen + sells(v, t) - 1 <= paid by t (from its last launch year on, it sells
-    whenever offered, so chosen <= paid by t)."""
+    it may take, chosen + sells(v, t) − offer(v) <= paid by t. For whole decisions this is "chosen and
+    selling by t", as chosen + sells − 1 would be; with offer in place of 1 the LP must pay for the
+    development as early as the variant's fractional launch (chosen and sells are both at most offer)."""
     v = i[0]
     years = pm.choices[v].launch_years
     rows = {}
@@ -153,6 +154,6 @@ def _timing_rows(pm: "PlatformModel", i: tuple, key: tuple, chosen, paid_by) -> 
         ti = pm.year_index[t]
         if ti >= pm.dev_years[-1]:
             break  # paid by then means paid at all: the link row says it
-        sells = 1 if t == years[-1] else pm.sells(v, t)
-        rows[(v, "/".join(key[:-1]), key[-1], t)] = (None, chosen + sells - 1 - paid_by(ti), 0)
+        sells = pm.m.offer[v] if t == years[-1] else pm.sells(v, t)
+        rows[(v, "/".join(key[:-1]), key[-1], t)] = (None, chosen + sells - pm.m.offer[v] - paid_by(ti), 0)
     return rows

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 from models.plan import TIER_TOLERANCE, Plan, VariantPlan
+from models.volumes import ALL_YEARS, item_weight
 
 if False:  # pragma: no cover - typing only
     from models.build import PlatformModel
@@ -129,6 +130,12 @@ def _put_future(pm: "PlatformModel", f: str, plan: Plan, put) -> None:
             if vp.pack is not None and (f, name, vp.pack, t) in m.pack_units:
                 put(m.pack_units[f, name, vp.pack, t], units)
                 volume[(f, vp.pack, t)] = volume.get((f, vp.pack, t), 0.0) + units
+        weighted = {kind: sum(item_weight(pm, f, kind, t) * vp.units_in(t) for t in pm.selling_years(name)) for kind in ("option", "pack")}
+        for c, o in vp.options.items():
+            if (f, name, c, o, ALL_YEARS) in m.option_units:
+                put(m.option_units[f, name, c, o, ALL_YEARS], weighted["option"])
+        if vp.pack is not None and (f, name, vp.pack, ALL_YEARS) in m.pack_units:
+            put(m.pack_units[f, name, vp.pack, ALL_YEARS], weighted["pack"])
     for (k, style), ti in first_line.items():
         put(m.line[f, k, style, _first_of(pm, pm.line_years[f], ti)], 1)
     for key, reachable in pm.tiers_of.items():

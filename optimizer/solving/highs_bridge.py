@@ -216,11 +216,11 @@ def run_highs(
     log_line: Callable[[str], None] | None = None,
     options: dict[str, object] | None = None,
     fix: dict[int, float] | None = None,
-    stop_when: Callable[[float, float, float], bool] | None = None,
+    stop_when: Callable[[float, float, float, int], bool] | None = None,
 ) -> HighsRun:
     """Solve; a plan found before the time limit is returned whatever the final status.
     `fix` pins columns (by index) to values for this run only; `stop_when(seconds, plan cost,
-    bound)` is asked during the MIP search and ends it when it says True (`stopped` then)."""
+    bound, nodes)` is asked during the MIP search and ends it when it says True (`stopped` then)."""
     h = new_highs()
     h.setOptionValue("output_flag", log_line is not None)
     h.setOptionValue("log_to_console", False)
@@ -238,7 +238,7 @@ def run_highs(
 
         def ask(event) -> None:
             out = event.data_out
-            if not stopped and stop_when(out.running_time, out.mip_primal_bound, out.mip_dual_bound):
+            if not stopped and stop_when(out.running_time, out.mip_primal_bound, out.mip_dual_bound, out.mip_node_count):
                 stopped.append(out.running_time)
             if stopped:
                 event.interrupt()

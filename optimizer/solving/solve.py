@@ -159,10 +159,10 @@ def run_model(pm, compiled, limit: float, gap_target: float, start_vector, solve
     `without_plan_by`: stop at that many seconds if HiGHS has no plan yet (the fallback's turn)."""
     watch = StallWatch(limit)
 
-    def stop(seconds_: float, objective: float, bound: float) -> bool:
+    def stop(seconds_: float, objective: float, bound: float, nodes: int) -> bool:
         if without_plan_by is not None and seconds_ >= without_plan_by and not math.isfinite(objective):
             return True
-        return watch(seconds_, objective, bound)
+        return watch(seconds_, objective, bound, nodes)
 
     run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, start=start_vector, log_line=solver_log, stop_when=stop)
     seconds["solve"] = run.seconds
@@ -186,7 +186,7 @@ def _polished(pm, compiled, run, watch: StallWatch, limit: float, gap_target: fl
     result = polish(pm, compiled, run.values, run.objective, seconds=left, time_limit_s=limit, stop_below=within_gap, mip_rel_gap=min(1e-4, gap_target), log=log)
     seconds["local search"] = result.seconds
     base["highs_status"] = (
-        f"tree search stopped at {watch.stalled_at:.0f} s (bound stalled); local search: "
+        f"tree search stopped at {watch.stalled_at:.0f} s (bound standing still); local search: "
         f"{result.neighbourhoods} neighbourhoods, {result.improvements} better plans"
     )
     return replace(run, values=result.values, objective=result.objective, optimal=result.objective <= within_gap)
