@@ -309,6 +309,26 @@ def test_the_design_and_units_sheets_are_the_plans(name):
         assert list(row[2:2 + len(periods)]) == pytest.approx([vp.units_in(y) for y in periods])
 
 
+@pytest.mark.parametrize("name", list(CASES))
+def test_provenance_lists_every_solve_the_figures_rest_on(name):
+    case = CASES[name]()
+    o = case.outcome
+    ws = report(name)["Provenance"]
+    limits = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row[0]}
+    assert limits["Time limit, all solves (s)"] == pytest.approx(o.time_limit_s)
+    header, *rows = table(ws, "Every solve")
+    assert list(header) == ["solve", "future", "status", "gap", "time limit (s)"]
+    expected = [("the robust plan", "every future", o.status, o.gap, o.solve_limit_s)]
+    expected += [(f"own optimum of {r.name}", r.name, r.own.status, r.own.gap, r.own.time_limit_s) for r in o.futures]
+    expected += [(f"design best for {b.design_of}", f, x.status, x.gap, x.time_limit_s)
+                 for b in o.bets for f, x in b.outcomes.items() if f != b.design_of]
+    assert len(rows) == len(expected)
+    for row, want in zip(rows, expected):
+        assert row[:3] == want[:3]
+        assert [row[3], row[4]] == [None if x is None else pytest.approx(x, abs=1e-9) for x in want[3:]]
+    assert o.solve_limit_s < o.time_limit_s, "the robust solve had its share of the command's limit, not all of it"
+
+
 # ---- how sure ------------------------------------------------------------------------------------
 
 

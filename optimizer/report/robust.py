@@ -160,7 +160,7 @@ def _cars(ws: Worksheet, r: int, case: RobustCase, reading: RobustReading) -> in
 def _solves(case: RobustCase) -> list[list[object]]:
     """Every solve the figures rest on: the robust plan, each own optimum, each bet."""
     o = case.outcome
-    rows = [["the robust plan", "every future", o.status, o.gap, o.time_limit_s]]
+    rows = [["the robust plan", "every future", o.status, o.gap, o.solve_limit_s]]
     for r in o.futures:
         if r.own is not None:
             rows.append([f"own optimum of {r.name}", r.name, r.own.status, r.own.gap, r.own.time_limit_s])
@@ -188,7 +188,7 @@ def _provenance(ws: Worksheet, case: RobustCase, report_path: str | None) -> Non
         ("Solver status", o.highs_status, None),
         ("Best bound (¥)", o.best_bound_jpy, YEN),
         ("Gap", o.gap, "0.000%"),
-        ("Time limit (s)", o.time_limit_s, "0.0"),
+        ("Time limit, all solves (s)", o.time_limit_s, "0.0"),
         ("Seconds", ", ".join(f"{k} {v:.2f}" for k, v in o.seconds.items()), None),
     ]
     put(ws, 1, 1, "Where the numbers come from").font = TITLE_FONT

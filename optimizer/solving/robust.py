@@ -82,8 +82,9 @@ class RobustOutcome:
     design: Design | None
     futures: list[FutureResult]
     conflicts: list[str]
-    time_limit_s: float
+    time_limit_s: float  # for every solve together: the robust one, the own optima, the bets
     mip_rel_gap: float
+    solve_limit_s: float | None = None  # the robust solve's own share of it (None: not solved)
     bets: list[Bet] = field(default_factory=list)
     diagnosis: Diagnosis | None = None
     highs_status: str = ""
@@ -133,6 +134,7 @@ def make_robust_plan(
     seconds["handover"] = compiled.seconds
     size = ModelSize(len(compiled.columns), compiled.binaries, compiled.integers, len(compiled.rows), compiled.nonzeros)
     main_limit = max(MIN_SOLVE_S, MAIN_SHARE * limit)
+    head["solve_limit_s"] = main_limit
     log(f"robust model over {len(futures)} futures: {size.variables:,} variables ({size.binaries:,} yes/no), "
         f"{size.constraints:,} constraints; solving with HiGHS (time limit {main_limit:.3g} s, gap {gap_target:g})")
     base: dict = {}
