@@ -445,10 +445,13 @@ def test_a_rule_a_futures_scenario_sets_is_sent_to_its_row_and_that_scenario(tmp
 ROBUST_PAGES = 5  # Summary, Futures, Design, Units, Provenance: one page each for the example
 
 
-def test_the_examples_robust_report_prints_on_a_few_pages_with_a_one_page_summary(tmp_path):
+@pytest.mark.parametrize("proven", [True, False], ids=["as solved", "every solve unproven"])
+def test_the_examples_robust_report_prints_on_a_few_pages_with_a_one_page_summary(tmp_path, proven):
+    """Unproven, every figure carries its range and the conclusion two more sentences: still 5 pages."""
     if tools_missing():
         pytest.skip(f"cannot render with LibreOffice here: {tools_missing()}")
-    path = write_robust_report(tmp_path / "robust.xlsx", example_robust_case())
+    case = example_robust_case() if proven else unproven(example_robust_case())
+    path = write_robust_report(tmp_path / "robust.xlsx", case)
     prints = render([path], tmp_path / "pdf")
     pages = {p.sheet: p.pages for p in prints}
     assert pages["Summary"] == 1, "the steering committee's summary is one page"
