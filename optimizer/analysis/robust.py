@@ -250,7 +250,10 @@ def conclusion(case: RobustCase, reading: RobustReading | None) -> list[str]:
     else:
         out.append(f"Its expected cost is {signed_yen(reading.expected.value)}{sure(reading.expected, 'the least expected cost')}; "
                    f"the dearest future, {reading.worst_future}, costs {signed_yen(reading.worst_jpy)}.")
-    if reading.evpi is not None:
+    if reading.evpi is not None and reading.evpi.certain and abs(reading.evpi.value) < 1.0:
+        out.append("Knowing in advance which future comes would be worth nothing (EVPI ¥0): the plan costs in each "
+                   "future what that future's own best plan costs.")
+    elif reading.evpi is not None:
         out.append(f"Knowing in advance which future comes would be worth {signed_yen(reading.evpi.value)} (EVPI)"
                    f"{sure(reading.evpi, 'the EVPI')}: the most it is worth paying to find out before committing.")
     if o.status != OPTIMAL:

@@ -33,6 +33,7 @@ from optimizer.report.style import (
 from optimizer.report.summary import write_figures
 from optimizer.text import horizon
 
+CANNOT_TEXT = "cannot serve every future"  # a bet's expected cost when it cannot serve some future
 COLUMNS = 9  # the Summary: A (names) and eight columns of figures, as the plan report's
 GUIDE = ("In this report: each future under the committed plan and on its own, the regret matrix and its chart "
          "(Futures), the committed cars (Design), each future's units (Units), and where the numbers come from — "
@@ -124,9 +125,6 @@ def _key_figures(case: RobustCase, reading: RobustReading | None) -> tuple[list,
         if not reading.evpi.certain:
             doubtful.add(label)
     return rows, doubtful
-
-
-CANNOT_TEXT = "cannot serve every future"
 
 
 def _status_note(case: RobustCase, reading: RobustReading | None) -> str:
