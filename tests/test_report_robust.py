@@ -219,11 +219,33 @@ def test_a_future_a_bet_cannot_serve_is_shown_with_the_rule_it_breaks():
     assert len(notes) == 1
     for rule in far.conflicts:
         assert rule.removeprefix("The design breaks a rule: ").rstrip(".") in notes[0]
+    assert notes[0].endswith("(variants sheet, range_target_km)."), "the workbook column that sets the rule"
     conclusion = " ".join(t for t in texts(wb["Summary"]) if t.startswith(("The ", "Against", "That")))
     assert "cannot serve far" in conclusion and "range" in conclusion
+    assert "(variants sheet, range_target_km)" in conclusion
     assert "changes pack P20 → P25 on H-hatch and M-hatch" in conclusion
     figures_ = figures(wb["Summary"])
     assert figures_["the base plan in expectation (¥)"][0] == "cannot serve every future"
+
+
+def test_every_rule_a_bet_breaks_in_the_example_is_sent_to_its_workbook_column():
+    """The example's bets break range targets (longer-range) and the van's unit cost ceiling (price
+    war, dearer batteries): each note names the future, every rule broken there and its column."""
+    case = example_robust_case()
+    notes = [t for t in texts(report("example")["Futures"]) if t.startswith("The design") and "cannot serve" in t]
+    cells = {"range": "(variants sheet, range_target_km)", "list unit cost": "(variants sheet, max_unit_cost_jpy)"}
+    seen = set()
+    for b in case.outcome.bets:
+        for f, x in b.outcomes.items():
+            if x.total_cost_jpy is not None:
+                continue
+            note = next(n for n in notes if f"cannot serve {f}:" in n and b.design_of in n.split(" cannot serve")[0])
+            for rule in x.conflicts:
+                kind = next(k for k in cells if f": {k} " in rule)
+                assert rule.removeprefix("The design breaks a rule: ").rstrip(".") in note
+                assert cells[kind] in note
+                seen.add(kind)
+    assert seen == set(cells), "the example breaks both kinds of rule"
 
 
 def test_the_conclusion_says_what_the_insurance_costs_and_saves():

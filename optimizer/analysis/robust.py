@@ -11,6 +11,7 @@ expected cost (the least expected cost, with `--robust`; the least worst cost wi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -135,11 +136,45 @@ def _bet(case: RobustCase, bet, robust: Bracket) -> BetFigures:
                       max(c.value for c in costs.values()) if served else None, difference(expected, robust))
 
 
+# Where each rule a design can break is written in the workbook (models.evaluate's sentences).
+RULE_CELLS = (
+    (re.compile(r": range .* below target"), "variants sheet, range_target_km"),
+    (re.compile(r": power .* below its minimum"), "variants sheet, min_power_kw"),
+    (re.compile(r": list unit cost .* above its ceiling"), "variants sheet, max_unit_cost_jpy"),
+    (re.compile(r": pack .* longer than its bay"), "variants sheet, pack_bay_mm"),
+    (re.compile(r" must be offered but is not"), "variants sheet, must_offer"),
+    (re.compile(r": launches in .* outside its window"), "variants sheet, launch_from and launch_by"),
+    (re.compile(r": power .* above the cap"), "rules sheet, max_power_kw"),
+    (re.compile(r": height .* above"), "rules sheet, max_height_mm"),
+    (re.compile(r": length .* above"), "rules sheet, max_length_mm"),
+    (re.compile(r": width .* above"), "rules sheet, max_width_mm"),
+    (re.compile(r": .* seats above"), "rules sheet, max_seats"),
+    (re.compile(r": payload .* above"), "rules sheet, max_payload_kg"),
+    (re.compile(r" is not obeyed$"), "locks sheet"),
+)
+
+
 def _rule(conflict: str) -> str:
     """A broken rule in a sentence: 'variant Honda hatch: range 181.6 km below target 210 km'."""
     prefix = "The design breaks a rule: "
-    text = conflict[len(prefix):] if conflict.startswith(prefix) else conflict
-    return text.rstrip(".")
+    return (conflict[len(prefix):] if conflict.startswith(prefix) else conflict).rstrip(".")
+
+
+def _cell(rule: str) -> str | None:
+    if "sheet" in rule:
+        return None  # the sentence says where already
+    return next((cell for pattern, cell in RULE_CELLS if pattern.search(rule)), None)
+
+
+def rules_text(rules: list[str]) -> str:
+    """Broken rules in one sentence, each run of rules set in the same workbook column followed by
+    it once: 'variant A: range ... ; variant B: range ... (variants sheet, range_target_km)'."""
+    out: list[str] = []
+    for i, rule in enumerate(rules):
+        cell = _cell(rule)
+        last = i + 1 == len(rules) or _cell(rules[i + 1]) != cell
+        out.append(f"{rule} ({cell})" if cell and last else rule)
+    return "; ".join(out)
 
 
 def _cars(case: RobustCase) -> list[CommittedCar]:
@@ -222,8 +257,10 @@ def design_changes(inp, before, after) -> list[str]:
 
 
 def _rules(rules: list[str]) -> str:
-    """'variant X: range 181.6 km below target 210 km' or '4 rules, the first variant X: ...'."""
-    return rules[0] if len(rules) == 1 else f"{len(rules)} rules, the first {rules[0]}"
+    """'variant X: range 181.6 km below target 210 km (variants sheet, range_target_km)' or
+    '4 rules, the first variant X: ...'."""
+    first = rules_text(rules[:1])
+    return first if len(rules) == 1 else f"{len(rules)} rules, the first {first}"
 
 
 def _and(names: list[str]) -> str:

@@ -8,7 +8,7 @@ from openpyxl.chart import Reference
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from optimizer.analysis.robust import CANNOT, RobustReading, span
+from optimizer.analysis.robust import CANNOT, RobustReading, rules_text, span
 from optimizer.pipeline import RobustCase
 from optimizer.report.charts import CHART_YEN_BN, bar_chart
 from optimizer.report.style import (
@@ -126,7 +126,7 @@ def _cannot_serve(reading: RobustReading) -> list[str]:
     for (f, rules), designs in grouped.items():
         who = f"The design best for {designs[0]}" if len(designs) == 1 else (
             f"The designs best for {', '.join(designs[:-1])} and {designs[-1]}")
-        out.append(f"{who} cannot serve {f}: " + "; ".join(rules) + ".")
+        out.append(f"{who} cannot serve {f}: {rules_text(list(rules))}.")
     return out
 
 
