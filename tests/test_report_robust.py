@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import openpyxl
 import pytest
@@ -112,13 +112,46 @@ def expected_cost(o) -> float:
     return sum(r.probability * r.evaluation.total_cost_jpy for r in o.futures)
 
 
-def bet_cost(b, future) -> float | None:
-    return b.outcomes[future].total_cost_jpy
+@dataclass
+class Bet:
+    """A distinct design among the bets: the futures whose own optimum it is, and its outcome in
+    every future (in those futures, their own optimum)."""
+
+    futures: list[str]
+    outcomes: dict
+
+    def cost(self, future: str) -> float | None:
+        return self.outcomes[future].total_cost_jpy
+
+    def expected(self, case) -> float | None:
+        costs = [(f.probability, self.cost(f.name)) for f in case.futures]
+        return None if any(c is None for _, c in costs) else sum(p * c for p, c in costs)
+
+    def proven(self, o) -> bool:
+        return all(r.own.status == "optimal" for r in o.futures if r.name in self.futures)
 
 
-def bet_expected(case, b) -> float | None:
-    costs = [(f.probability, bet_cost(b, f.name)) for f in case.futures]
-    return None if any(c is None for _, c in costs) else sum(p * c for p, c in costs)
+def bets(case) -> list[Bet]:
+    """The outcome's bets, one per distinct design, in the order the designs first come."""
+    o = case.outcome
+    out: list[tuple[object, Bet]] = []
+    for b in o.bets:
+        same = next((x for design, x in out if design == b.design), None)
+        if same is None:
+            out.append((b.design, Bet([b.design_of], dict(b.outcomes))))
+        else:
+            same.futures.append(b.design_of)
+    for _design, x in out:
+        x.outcomes |= {r.name: r.own for r in o.futures if r.name in x.futures}
+    return [x for _design, x in out]
+
+
+def bet_on(case, future: str) -> Bet:
+    return next(b for b in bets(case) if future in b.futures)
+
+
+def names_and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -136,13 +169,13 @@ def test_the_summary_key_figures_are_the_outcomes(name):
     base = o.futures[0]
     assert k["insurance if base comes (¥)"][0] == pytest.approx(base.evaluation.total_cost_jpy - base.own.total_cost_jpy,
                                                                 rel=1e-9, abs=1.0)
-    bet = next(b for b in o.bets if b.design_of == "base")
+    bet = bet_on(case, "base")
     shown = k["the base plan in expectation (¥)"][0]
-    if bet_expected(case, bet) is None:
+    if bet.expected(case) is None:
         assert shown == "cannot serve every future"
         assert all(f in k["the base plan in expectation (¥)"][1] for f, x in bet.outcomes.items() if x.total_cost_jpy is None)
     else:
-        assert shown == pytest.approx(bet_expected(case, bet), rel=1e-9)
+        assert shown == pytest.approx(bet.expected(case), rel=1e-9)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -180,34 +213,42 @@ def test_the_regret_matrix_reuses_each_futures_design_in_every_future(name):
     names = [f.name for f in case.futures]
     assert list(header) == ["design"] + [f"in {f} (¥)" for f in names] + [
         "expected (¥)", "dearest future (¥)", "expected vs the robust plan (¥)"]
-    committed, *bets = rows
+    committed, *rows = rows
     assert committed[0] == "committed (robust)"
     assert list(committed[1:1 + len(names)]) == pytest.approx([r.evaluation.total_cost_jpy for r in o.futures], rel=1e-12)
     assert committed[-3] == pytest.approx(expected_cost(o), rel=1e-12) and committed[-1] == 0
     first = next(i for i, row in enumerate(ws.iter_rows(values_only=True), start=1) if row[0] == "committed (robust)")
-    assert len(bets) == len(o.bets)
-    for k, (b, row) in enumerate(zip(o.bets, bets), start=1):
-        assert row[0].endswith(f"for {b.design_of}")
-        assert row[0].startswith("best for" if b.outcomes[b.design_of].status == "optimal" else "best found for")
+    designs = bets(case)
+    assert len(rows) == len(designs), "a row a distinct design"
+    for k, (b, row) in enumerate(zip(designs, rows), start=1):
+        assert row[0] == ("best for " if b.proven(o) else "best found for ") + names_and(b.futures)
         for j, f in enumerate(names, start=1):
-            cost = bet_cost(b, f)
+            cost = b.cost(f)
             cell = ws.cell(row=first + k, column=1 + j)
             if cost is None:
                 assert row[j] == CANNOT and cell.fill.fgColor.rgb == RED_FILL.fgColor.rgb
             else:
                 assert row[j] == pytest.approx(cost, rel=1e-12)
                 assert cost >= next(r for r in o.futures if r.name == f).own.best_bound_jpy - 1.0
-        own = next(r for r in o.futures if r.name == b.design_of).own
-        assert row[names.index(b.design_of) + 1] == pytest.approx(own.total_cost_jpy, rel=1e-12), "the diagonal"
-        expected = bet_expected(case, b)
+        for f in b.futures:
+            own = next(r for r in o.futures if r.name == f).own
+            assert row[names.index(f) + 1] == pytest.approx(own.total_cost_jpy, rel=1e-12), "the diagonal"
+        expected = b.expected(case)
         if expected is None:
             assert row[-3] == CANNOT and row[-2] == CANNOT and row[-1] == CANNOT
         else:
             assert row[-3] == pytest.approx(expected, rel=1e-12)
-            assert row[-2] == pytest.approx(max(bet_cost(b, f) for f in names), rel=1e-12)
+            assert row[-2] == pytest.approx(max(b.cost(f) for f in names), rel=1e-12)
             assert row[-1] == pytest.approx(expected - o.expected_cost_jpy, rel=1e-9, abs=1.0)
             if o.status == "optimal":
                 assert row[-1] >= -abs(o.gap or 0) * o.expected_cost_jpy - 1.0, "no bet beats the robust plan"
+
+
+def test_futures_whose_own_designs_are_one_design_share_its_row():
+    """In the example the price war leaves the base plan under every ceiling, and dearer batteries
+    do not change it either: one row, 'best for base, price-war and battery-up-20'."""
+    header, *rows = table(report("example")["Futures"], "Regret matrix")
+    assert [r[0] for r in rows[1:]] == ["best for base, price-war and battery-up-20", "best for longer-range"]
 
 
 def test_a_future_a_bet_cannot_serve_is_shown_with_the_rule_it_breaks():
@@ -252,10 +293,10 @@ def test_the_conclusion_says_what_the_insurance_costs_and_saves():
     case, wb = insured_case(), report("insured")
     o = case.outcome
     conclusion = " ".join(texts(wb["Summary"]))
-    base = next(b for b in o.bets if b.design_of == "base")
+    base = bet_on(case, "base")
     assert all(x.total_cost_jpy is not None for x in base.outcomes.values()), "the base design serves every future"
     regret = o.futures[0].evaluation.total_cost_jpy - o.futures[0].own.total_cost_jpy
-    saved = bet_expected(case, base) - expected_cost(o)
+    saved = base.expected(case) - expected_cost(o)
     assert regret > 1e9 and saved > 1e9, "the case insures at a cost and saves in expectation"
     assert "changes pack P20 → P25 on H-hatch and M-hatch" in conclusion
     assert f"That insurance costs ¥{bn(regret)} bn if base comes" in conclusion
@@ -280,11 +321,12 @@ def test_the_chart_draws_each_futures_cost_for_the_robust_plan_and_each_bet(name
     assert chart.type == "col" and chart.grouping == "clustered"
     header, *rows = table(ws, "future (the chart's data", headed=True)
     assert [r[0] for r in rows] == [f.name for f in case.futures]
-    assert len(chart.series) == 1 + len(o.bets) == len(header) - 1
+    designs = bets(case)
+    assert len(chart.series) == 1 + len(designs) == len(header) - 1
     for r, row in zip(o.futures, rows):
         assert row[1] == pytest.approx(r.evaluation.total_cost_jpy, rel=1e-12)
-        for b, shown in zip(o.bets, row[2:]):
-            cost = bet_cost(b, r.name)
+        for b, shown in zip(designs, row[2:]):
+            cost = b.cost(r.name)
             assert shown is None if cost is None else shown == pytest.approx(cost, rel=1e-12)
     first = next(i for i, row in enumerate(ws.iter_rows(values_only=True), start=1) if row[0] == header[0])
     refs = [s.val.numRef.f.replace("$", "") for s in chart.series]

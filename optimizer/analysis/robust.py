@@ -53,10 +53,11 @@ class FutureFigures:
 
 @dataclass(frozen=True)
 class BetFigures:
-    """One future's own design committed to in every future (units re-optimised)."""
+    """One future's own design committed to in every future (units re-optimised); futures whose
+    own designs are the same design share one."""
 
-    design_of: str
-    proven_best: bool  # the design is that future's proven optimum (else the best found)
+    designs_of: tuple[str, ...]  # the futures whose own optimum this design is
+    proven_best: bool  # the design is each of those futures' proven optimum (else the best found)
     costs: dict[str, Bracket | None]  # future -> its cost with the design; None: cannot serve
     broken: dict[str, list[str]]  # future -> the rules the design breaks there
     expected: Bracket | None  # None when it cannot serve some future
@@ -65,7 +66,7 @@ class BetFigures:
 
     @property
     def label(self) -> str:
-        return f"best for {self.design_of}" if self.proven_best else f"best found for {self.design_of}"
+        return f"{'best' if self.proven_best else 'best found'} for {_and(list(self.designs_of))}"
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class RobustReading:
     cars: list[CommittedCar]
 
     def bet(self, future: str) -> BetFigures | None:
-        return next((b for b in self.bets if b.design_of == future), None)
+        return next((b for b in self.bets if future in b.designs_of), None)
 
 
 def read_robust(case: RobustCase) -> RobustReading | None:
@@ -121,18 +122,35 @@ def read_robust(case: RobustCase) -> RobustReading | None:
     expected_own = None if any(b is None for _p, b in owns) else weighted_sum(owns)
     worst = max(o.futures, key=lambda r: r.cost_jpy)
     return RobustReading(reference, expected, worst.cost_jpy, worst.name, expected_own,
-                         difference(expected, expected_own), futures, [_bet(case, b, expected) for b in o.bets],
+                         difference(expected, expected_own), futures, [_bet(case, g, expected) for g in _same_designs(o.bets)],
                          _cars(case))
 
 
-def _bet(case: RobustCase, bet, robust: Bracket) -> BetFigures:
+def _same_designs(bets: list) -> list[list]:
+    """The bets grouped by design: several futures' own optima may be one design (a price war that
+    leaves the base plan under every ceiling), which the planner should read once."""
+    groups: list[list] = []
+    for b in bets:
+        group = next((g for g in groups if g[0].design == b.design), None)
+        if group is None:
+            groups.append([b])
+        else:
+            group.append(b)
+    return groups
+
+
+def _bet(case: RobustCase, group: list, robust: Bracket) -> BetFigures:
+    """A design in every future: in a future whose own optimum it is, that own optimum."""
     probability = {f.name: f.probability for f in case.futures}
-    costs = {f.name: cost_bracket(bet.outcomes.get(f.name)) for f in case.futures}
-    broken = {f: [_rule(c) for c in x.conflicts] for f, x in bet.outcomes.items() if x.total_cost_jpy is None}
+    names = tuple(b.design_of for b in group)
+    outcomes = {f.name: (group[names.index(f.name)] if f.name in names else group[0]).outcomes.get(f.name)
+                for f in case.futures}
+    costs = {f: cost_bracket(x) for f, x in outcomes.items()}
+    broken = {f: [_rule(c) for c in x.conflicts] for f, x in outcomes.items() if x is not None and x.total_cost_jpy is None}
     served = all(c is not None for c in costs.values())
     expected = weighted_sum([(probability[f], c) for f, c in costs.items()]) if served else None
-    own = bet.outcomes.get(bet.design_of)
-    return BetFigures(bet.design_of, own is not None and own.status == OPTIMAL, costs, broken, expected,
+    proven = all(b.outcomes.get(b.design_of) is not None and b.outcomes[b.design_of].status == OPTIMAL for b in group)
+    return BetFigures(names, proven, costs, broken, expected,
                       max(c.value for c in costs.values()) if served else None, difference(expected, robust))
 
 
@@ -334,7 +352,7 @@ def _insurance(case: RobustCase, reading: RobustReading, inp) -> list[str]:
     own = next(r for r in case.outcome.futures if r.name == ref).own
     if bet is None or own is None or own.plan is None:
         return []
-    base_plan = f"the {ref} plan (the design {'best' if bet.proven_best else 'best found'} for {ref} alone)"
+    base_plan = f"the {ref} plan (the design {'best' if own.status == OPTIMAL else 'best found'} for {ref} alone)"
     changes = design_changes(inp, own.plan, case.outcome.futures[0].plan)
     if not changes:
         return [f"It is {base_plan}: no insurance is needed against the other futures."]

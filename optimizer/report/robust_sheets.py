@@ -8,16 +8,17 @@ from openpyxl.chart import Reference
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from optimizer.analysis.robust import CANNOT, RobustReading, rules_text, span
+from optimizer.analysis.robust import CANNOT, BetFigures, RobustReading, rules_text, span
 from optimizer.pipeline import RobustCase
 from optimizer.report.charts import CHART_YEN_BN, bar_chart
 from optimizer.report.style import (
-    NOTE_FONT, PERCENT, RED_FILL, SECTION_FONT, TITLE_FONT, TOTAL_FONT, UNITS, WARNING_FONT, YEN_BN, Col, Line,
+    NOTE_FONT, PERCENT, RED_FILL, SECTION_FONT, TITLE_FONT, TOTAL_FONT, UNITS, WARNING_FONT, WRAP, YEN_BN, Col, Line,
     paragraphs, print_setup, put, widen, write_cards, write_table,
 )
 from optimizer.text import units_per
 
 COMMITTED = "committed (robust)"
+DESIGN_WIDTH = 22  # the regret matrix's design column: a long label ("best for a, b and c") wraps
 PROVEN = "proven"
 
 
@@ -83,7 +84,7 @@ def write_futures(ws: Worksheet, case: RobustCase, reading: RobustReading) -> No
 def _matrix(ws: Worksheet, case: RobustCase, reading: RobustReading, r: int, width: int) -> int:
     names = [f.name for f in case.futures]
     put(ws, r, 1, "Regret matrix: each design committed to in every future (units re-optimised)").font = SECTION_FONT
-    cols = ([Col("design")] + [Col(f"in {f} (¥)", YEN_BN) for f in names]
+    cols = ([Col("design", width=DESIGN_WIDTH)] + [Col(f"in {f} (¥)", YEN_BN) for f in names]
             + [Col("expected (¥)", YEN_BN), Col("dearest future (¥)", YEN_BN), Col("expected vs the robust plan (¥)", YEN_BN)])
     rows = [[COMMITTED] + [f.cost_jpy for f in reading.futures] + [reading.expected.value, reading.worst_jpy, 0.0]]
     doubts = []
@@ -96,6 +97,8 @@ def _matrix(ws: Worksheet, case: RobustCase, reading: RobustReading, r: int, wid
     header = r + 1
     end = write_table(ws, cols, rows, first_row=header, freeze=False)
     ws.auto_filter.ref = None
+    for i in range(header + 1, end):
+        ws.cell(row=i, column=1).alignment = WRAP
     for i, b in enumerate(reading.bets, start=header + 2):
         for j, f in enumerate(names, start=2):
             cell = ws.cell(row=i, column=j)
@@ -118,14 +121,13 @@ def _matrix(ws: Worksheet, case: RobustCase, reading: RobustReading, r: int, wid
 
 def _cannot_serve(reading: RobustReading) -> list[str]:
     """One sentence per set of rules broken: the designs that break them, in which future."""
-    grouped: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    grouped: dict[tuple[str, tuple[str, ...]], list[BetFigures]] = {}
     for b in reading.bets:
         for f, rules in b.broken.items():
-            grouped.setdefault((f, tuple(rules)), []).append(b.design_of)
+            grouped.setdefault((f, tuple(rules)), []).append(b)
     out = []
-    for (f, rules), designs in grouped.items():
-        who = f"The design best for {designs[0]}" if len(designs) == 1 else (
-            f"The designs best for {', '.join(designs[:-1])} and {designs[-1]}")
+    for (f, rules), bets in grouped.items():
+        who = f"The design {bets[0].label}" if len(bets) == 1 else "The designs " + "; ".join(b.label for b in bets)
         out.append(f"{who} cannot serve {f}: {rules_text(list(rules))}.")
     return out
 
@@ -141,7 +143,7 @@ def _chart(ws: Worksheet, case: RobustCase, reading: RobustReading, r: int) -> N
     table = [[f.name, f.cost_jpy] + [None if b.costs[f.name] is None else b.costs[f.name].value for b in reading.bets]
              for f in reading.futures]
     write_table(ws, [Col("future (the chart's data; blank: cannot serve)", width=12)]
-                + [Col(f"{d} (¥)", YEN_BN) for d in designs],
+                + [Col(f"{d} (¥)", YEN_BN, width=12) for d in designs],
                 table, first_row=header, freeze=False)
     ws.auto_filter.ref = None
     chart = bar_chart("Cost in each future: the robust plan against each bet", None, number_format=CHART_YEN_BN,
