@@ -6,8 +6,9 @@ For each instance, in one process and one after the other (so every rule sees th
 - `HiGHS alone`: the compiled model, no stop rule, no local search;
 - `old rule`: stop when the bound rose by less than 5 % of the gap over the last quarter of the
   limit (judged from half the limit on), then local search (the rule until this round);
-- `plan`: the rule shipped (optimizer/solving/polish.py StallWatch: only a bound that has not risen
-  over a whole window past the root node stops the tree), then local search.
+- `no rise`: stop only when the bound has not risen at all over a whole window past the root;
+- `plan`: the rule shipped (optimizer/solving/polish.py StallWatch: the old rule judged only over a
+  window wholly past the root node), then local search.
 Each gets the same limit (default 60 s) and gap target (the workbook's). The gap is the final
 plan's against the bound that run proved.
 """
@@ -49,8 +50,33 @@ class OldWatch(StallWatch):
         return False
 
 
-def _gap(objective: float, bound: float) -> float:
-    return (objective - bound) / abs(objective) if math.isfinite(objective) and objective else math.inf
+class NoRiseWatch(StallWatch):
+    """Stop only on a bound that stood still over a whole window past the root."""
+
+    def __call__(self, seconds: float, objective: float, bound: float, nodes: int) -> bool:
+        if self.stalled_at is None and nodes > 0 and self.tree_from is None:
+            self.tree_from = seconds
+        if self.stalled_at is not None or self.tree_from is None or not math.isfinite(objective):
+            return self.stalled_at is not None
+        self.samples.append((seconds, bound))
+        while len(self.samples) > 1 and self.samples[1][0] <= seconds - self.window:
+            self.samples.popleft()
+        oldest = self.samples[0][0]
+        if seconds < 0.5 * self.limit or oldest > seconds - self.window or oldest < self.tree_from:
+            return False
+        if bound - self.samples[0][1] <= 1e-7 * max(1.0, abs(bound)):
+            self.stalled_at = seconds
+        return self.stalled_at is not None
+
+
+def _gap(objective: float | None, bound: float | None) -> float:
+    if objective is None or bound is None or not math.isfinite(objective) or not objective:
+        return math.inf
+    return (objective - bound) / abs(objective)
+
+
+def _bn(x_model: float | None) -> str:
+    return "no plan" if x_model is None or not math.isfinite(x_model) else f"{x_model * SCALE_JPY / 1e9:,.2f}"
 
 
 def one_instance(path: Path, limit: float) -> dict[str, dict]:
@@ -61,7 +87,7 @@ def one_instance(path: Path, limit: float) -> dict[str, dict]:
     compiled = compile_model(pm.m)
     alone = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target)
     out["HiGHS alone"] = dict(plan=alone.objective, bound=alone.dual_bound, stopped=None)
-    for name, watch in (("old rule", OldWatch), ("plan", StallWatch)):
+    for name, watch in (("old rule", OldWatch), ("no rise", NoRiseWatch), ("plan", StallWatch)):
         made: list[StallWatch] = []
 
         def factory(limit_s: float, _cls=watch) -> StallWatch:
@@ -104,11 +130,11 @@ def main(argv: list[str] | None = None) -> int:
                     for run, row in one_instance(path, args.time_limit).items():
                         stopped = "—" if row["stopped"] is None else f"{row['stopped']:.0f} s"
                         lines.append(
-                            f"| {label} | {run} | {row['plan'] * SCALE_JPY / 1e9:,.2f} | "
-                            f"{row['bound'] * SCALE_JPY / 1e9:,.2f} | {100 * row['gap']:.2f} % | {stopped} |"
+                            f"| {label} | {run} | {_bn(row['plan'])} | {_bn(row['bound'])} | "
+                            f"{100 * row['gap']:.2f} % | {stopped} |"
                         )
                     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-                    print(lines[-3:], flush=True)
+                    print(lines[-4:], flush=True)
     return 0
 
 

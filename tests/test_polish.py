@@ -31,20 +31,17 @@ def _feed(watch: StallWatch, bounds: dict[float, float], objective: float, root_
     return [t for t, b in sorted(bounds.items()) if watch(t, objective, b, 0 if t < root_until else int(t))]
 
 
-def test_a_bound_standing_still_past_half_the_limit_stops_the_tree_search():
+def test_a_flat_bound_past_half_the_limit_stops_the_tree_search():
     watch = StallWatch(60)
-    said = _feed(watch, {float(t): 990.0 if t >= 10 else 980.0 + t for t in range(61)}, 1010.0)
+    said = _feed(watch, {float(t): 990.0 + 0.001 * t for t in range(61)}, 1010.0)
     assert said and said[0] == 30.0 and watch.stalled_at == 30.0
 
 
-def test_a_bound_rising_at_all_keeps_the_tree_search_going():
-    """large, seed 3: the old rule (stop when the bound rose by less than 5 % of the gap in a
-    window) stopped the tree at 37 s; HiGHS alone then raised the bound by ¥3.1 bn and ended at
-    0.89 % where plan ended at 0.97-1.07 %. A slow rise is progress, and it is kept."""
+def test_a_rising_bound_keeps_the_tree_search_going():
+    """medium, seed 2: the bound rose by about a third of the gap every 15 s; the tree search
+    ended at 0.24-0.43 % where stopping at 30 s and searching locally ended at 0.62 %."""
     watch = StallWatch(60)
-    assert _feed(watch, {float(t): 990.0 + 0.001 * t for t in range(61)}, 1010.0) == []
-    watch = StallWatch(60)
-    bounds = {float(t): 668.0 + 0.25 * t for t in range(61)}  # medium, seed 2: a fast rise
+    bounds = {float(t): 668.0 + 0.25 * t for t in range(61)}  # gap 10 at 30 s, rise 3.75 a window
     assert _feed(watch, bounds, 685.0) == []
 
 

@@ -175,7 +175,7 @@ def test_every_number_column_says_the_range_plan_accepts(tmp_path):
     from optimizer.workbook.limits import column_limit
     from optimizer.workbook.schema import SHEET
     from optimizer.workbook.template import build_template
-    from optimizer.workbook.validate import NUMBERS
+    from optimizer.workbook.checker import NUMBERS
 
     wb = build_template()
     for name, spec in SHEET.items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -81,6 +82,9 @@ _banner_printed = False
 # Threads HiGHS may use in this process (None: HiGHS's own choice). A sweep's worker process sets 1:
 # N workers then use N cores, not N times HiGHS's default.
 THREADS: int | None = None
+# Set to cancel every solve running in this process's other threads (optimizer.solving.parallel):
+# Ctrl-C reaches only the main thread, and a worker thread's solve sees it at HiGHS's next callback.
+CANCEL = threading.Event()
 
 
 def new_highs() -> highspy.Highs:
@@ -234,11 +238,13 @@ def run_highs(
         h.setOptionValue(name, value)
     h.passModel(compiled.lp)
     stopped = []
-    if stop_when is not None:
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if stop_when is not None or not in_main_thread:
 
         def ask(event) -> None:
             out = event.data_out
-            if not stopped and stop_when(out.running_time, out.mip_primal_bound, out.mip_dual_bound, out.mip_node_count):
+            if not stopped and (CANCEL.is_set() or stop_when is not None and stop_when(
+                    out.running_time, out.mip_primal_bound, out.mip_dual_bound, out.mip_node_count)):
                 stopped.append(out.running_time)
             if stopped:
                 event.interrupt()
@@ -254,7 +260,14 @@ def run_highs(
         sol.value_valid = True
         h.setSolution(sol)
     started = time.perf_counter()
-    _run_interruptibly(h)
+    if in_main_thread:
+        _run_interruptibly(h)
+    else:
+        # beside other threads' solves (optimizer.solving.parallel): highspy's own solve thread
+        # takes a lock shared by every instance, so run in this thread; CANCEL stops it (`ask`)
+        h.run()
+        if CANCEL.is_set():
+            raise KeyboardInterrupt
     seconds = time.perf_counter() - started
     status = h.getModelStatus()
     info = h.getInfo()

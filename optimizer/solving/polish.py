@@ -10,7 +10,7 @@ and whether they are offered), fix every other choice at the plan's, and let HiG
 much smaller MIP, starting from the plan. Units, plants, lines, developments and volume tiers
 stay free in every neighbourhood, so each sub-plan is a whole plan of the workbook.
 
-The tree search keeps running as long as its bound rises at all (StallWatch); the bound it
+The tree search keeps running as long as its bound makes progress (StallWatch); the bound it
 reached is the bound reported.
 """
 
@@ -30,12 +30,12 @@ from optimizer.solving.highs_bridge import Compiled, run_highs
 
 # The tree search is judged from this share of the time limit on, and only over a trailing window
 # of WINDOW_SHARE of the limit that lies wholly past the root node: the root's cut rounds move
-# the bound in a few late steps, so a window that holds them says nothing about the tree.
+# the bound in a few late steps, so a window that holds them says nothing about the tree. If over
+# such a window the bound rose by less than STALL_FRACTION of the gap that is left, the remaining
+# time cannot close the gap.
 JUDGE_FROM_SHARE = 0.5
 WINDOW_SHARE = 0.25
-# The bound "rose" in a window when it gained more than this share of its own size (about
-# ¥0.1 m on a ¥1,000 bn plan): any real progress keeps the tree search going.
-RISE_TOLERANCE = 1e-7
+STALL_FRACTION = 0.05
 # Each neighbourhood's MIP gets this share of the time limit (at least SUB_MIN_S).
 SUB_SHARE = 0.05
 SUB_MIN_S = 1.0
@@ -47,10 +47,8 @@ START_VARIANTS = 5
 class StallWatch:
     """Called by HiGHS's progress callback with (seconds, plan cost, bound, nodes); says True when
     the tree search should stop: it has left the root, and over a whole window since then its
-    bound has not risen at all. Stopping on a slow rise lost (large, seed 3: the tree search
-    raised the bound from ¥1,003.1 to ¥1,006.2 bn after the old rule had stopped it at 37 s), so
-    only a bound that stands still is evidence that the rest of the limit is better spent on
-    local search."""
+    bound has risen by less than STALL_FRACTION of the gap. Without the root rule a window that
+    held the root's cut rounds could stop the tree right after the root, before any evidence."""
 
     def __init__(self, time_limit_s: float):
         self.limit = time_limit_s
@@ -74,7 +72,7 @@ class StallWatch:
         oldest = self.samples[0][0]
         if seconds < JUDGE_FROM_SHARE * self.limit or oldest > seconds - self.window or oldest < self.tree_from:
             return False
-        if bound - self.samples[0][1] <= RISE_TOLERANCE * max(1.0, abs(bound)):
+        if bound - self.samples[0][1] < STALL_FRACTION * max(0.0, objective - bound):
             self.stalled_at = seconds
             return True
         return False

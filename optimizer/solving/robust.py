@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 from models.build import SCALE_JPY, PlatformModel
@@ -25,6 +26,7 @@ from models.plan import Design, Plan
 from optimizer.solving.checks import Finding, presolve_checks
 from optimizer.solving.diagnose import Diagnosis, diagnose
 from optimizer.solving.highs_bridge import compile_model
+from optimizer.solving.parallel import SIDE_BY_SIDE, side_by_side
 from optimizer.solving.solve import (
     FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, AGREEMENT_TOLERANCE, ModelSize, Outcome, broken_plan, make_plan, run_model,
 )
@@ -198,17 +200,21 @@ def _checks(evaluated: float, solver: float) -> list[str]:
     return out
 
 
-def _left(deadline: float, share: float, parts: int) -> float:
-    return max(MIN_SOLVE_S, share * max(0.0, deadline - time.perf_counter()) / max(1, parts))
+def _each_gets(deadline: float, share: float, solves: int) -> float:
+    """Seconds for each of `solves` solves run side by side in `share` of what is left."""
+    left = share * max(0.0, deadline - time.perf_counter())
+    return max(MIN_SOLVE_S, min(left, left * SIDE_BY_SIDE / max(1, solves)))
 
 
 def _own_optima(futures: list[Future], outcome: RobustOutcome, deadline: float, gap: float, log) -> None:
     """Each future solved on its own, started from the robust plan's units for it."""
     started = time.perf_counter()
-    for i, (f, r) in enumerate(zip(futures, outcome.futures)):
-        limit = _left(deadline, OWN_SHARE / (OWN_SHARE + BETS_SHARE), len(futures) - i)
-        r.own = make_plan(f.inp, time_limit_s=limit, mip_rel_gap=gap, start=r.plan)
-        log(f"future {f.name}: own optimum ¥{r.own.total_cost_jpy or 0:,.0f} ({r.own.status}); "
+    limit = _each_gets(deadline, OWN_SHARE / (OWN_SHARE + BETS_SHARE), len(futures))
+    owns = side_by_side([partial(make_plan, f.inp, time_limit_s=limit, mip_rel_gap=gap, start=r.plan)
+                         for f, r in zip(futures, outcome.futures)])
+    for f, r, own in zip(futures, outcome.futures, owns):
+        r.own = own
+        log(f"future {f.name}: own optimum ¥{own.total_cost_jpy or 0:,.0f} ({own.status}); "
             f"with the robust design ¥{r.cost_jpy:,.0f}")
     outcome.seconds["own optima"] = time.perf_counter() - started
 
@@ -216,21 +222,16 @@ def _own_optima(futures: list[Future], outcome: RobustOutcome, deadline: float, 
 def _bets(futures: list[Future], outcome: RobustOutcome, deadline: float, gap: float, log) -> None:
     """Each future's own design committed to in every other future (units re-optimised)."""
     started = time.perf_counter()
-    pairs = [(g, f) for g in outcome.futures for f in futures if g.name != f.name]
-    done = 0
+    designs = {g.name: g.own.plan.design() for g in outcome.futures if g.own is not None and g.own.plan is not None}
+    pairs = [(g, f) for g in outcome.futures if g.name in designs for f in futures if g.name != f.name]
+    limit = _each_gets(deadline, 1.0, len(pairs))
+    solved = side_by_side([partial(make_plan, f.inp, time_limit_s=limit, mip_rel_gap=gap, design=designs[g.name])
+                           for g, f in pairs])
+    by_pair = {(g.name, f.name): o for (g, f), o in zip(pairs, solved)}
     for g in outcome.futures:
-        if g.own is None or g.own.plan is None:
-            continue
-        design = g.own.plan.design()
-        outcomes: dict[str, Outcome] = {}
-        for f in futures:
-            if f.name == g.name:
-                outcomes[f.name] = g.own
-                continue
-            limit = _left(deadline, 1.0, len(pairs) - done)
-            outcomes[f.name] = make_plan(f.inp, time_limit_s=limit, mip_rel_gap=gap, design=design)
-            done += 1
-        outcome.bets.append(Bet(g.name, design, outcomes))
+        if g.name in designs:
+            outcomes = {f.name: g.own if f.name == g.name else by_pair[g.name, f.name] for f in futures}
+            outcome.bets.append(Bet(g.name, designs[g.name], outcomes))
     outcome.seconds["bets"] = time.perf_counter() - started
     log(f"regret matrix: {len(outcome.bets)} designs in {len(futures)} futures ({outcome.seconds['bets']:.1f} s)")
 

@@ -22,6 +22,7 @@ from models.values import fix_design
 from optimizer.solving.checks import Finding, presolve_checks
 from optimizer.solving.diagnose import Diagnosis, diagnose
 from optimizer.solving.highs_bridge import HighsRun, compile_model, run_highs
+from optimizer.solving.parallel import PYOMO
 from optimizer.solving.polish import StallWatch, polish
 from optimizer.text import duration
 
@@ -93,12 +94,12 @@ def make_plan(
         return _no_plan(inp, findings, base, log)
 
     started = time.perf_counter()
-    pm = PlatformModel(inp)
+    with PYOMO:
+        pm = PlatformModel(inp)
+        missing = [] if design is None else fix_design(pm, design)
     seconds["build"] = time.perf_counter() - started
-    if design is not None:
-        missing = fix_design(pm, design)
-        if missing:
-            return Outcome(INFEASIBLE, None, None, None, None, None, [f"The design's {x} can never obey this workbook's rules." for x in missing], **base)
+    if missing:
+        return Outcome(INFEASIBLE, None, None, None, None, None, [f"The design's {x} can never obey this workbook's rules." for x in missing], **base)
 
     if pm.static_conflicts:
         return _no_plan(inp, findings + [Finding(f"{t[0].upper()}{t[1:]}.", True, "") for t in pm.static_conflicts], base, log)
@@ -107,7 +108,8 @@ def make_plan(
         return _finish(inp, plan, OPTIMAL, 0.0, None, **base, highs_status="no variant can be offered")
 
     try:
-        compiled = compile_model(pm.m)
+        with PYOMO:
+            compiled = compile_model(pm.m)
     except InfeasibleConstraintException:  # a fixed design leaves a row that no units can meet
         return _no_plan(inp, findings, base, log, design)
     seconds["handover"] = compiled.seconds

@@ -27,7 +27,7 @@ from optimizer.workbook.schema import (
     WHOLE,
     NUMBER,
 )
-from optimizer.workbook.validate import _did_you_mean, convert
+from optimizer.workbook.checker import convert, did_you_mean
 
 SHEET_NAME = "ranges"
 NUMERIC = (NUMBER, SIGNED, POSITIVE, WHOLE)
@@ -243,7 +243,7 @@ def _check_row(
     )
     if distribution not in DISTRIBUTIONS:
         hint = (
-            _did_you_mean(distribution, DISTRIBUTIONS)
+            did_you_mean(distribution, DISTRIBUTIONS)
             or f"Use {', '.join(DISTRIBUTIONS[:-1])} or {DISTRIBUTIONS[-1]}."
         )
         problems.append(

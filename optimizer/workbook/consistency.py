@@ -21,13 +21,13 @@ from models.plan import per_category_extreme
 from optimizer.workbook.read import RawRow, RawSheet
 
 if TYPE_CHECKING:
-    from optimizer.workbook.validate import _Checker
+    from optimizer.workbook.checker import Checker
 
 Rows = list[tuple[RawRow, dict[str, object]]]
 
 
 def item_keys(
-    ck: _Checker, sheets: dict[str, RawSheet], parts: Rows, packs: Rows, part_keys: set[str] | None,
+    ck: Checker, sheets: dict[str, RawSheet], parts: Rows, packs: Rows, part_keys: set[str] | None,
 ) -> None:
     """Every option key `category/option` and every pack name names one item only."""
     first: dict[str, tuple[str, str, int | None]] = {}
@@ -53,7 +53,7 @@ def item_keys(
             )
 
 
-def list_names(ck: _Checker, sheets: dict[str, RawSheet], brands: Rows, variants: Rows) -> None:
+def list_names(ck: Checker, sheets: dict[str, RawSheet], brands: Rows, variants: Rows) -> None:
     """Brands and body styles can be written in a list cell (parts' brands and body_styles, plants'
     body_styles): no `all`, no comma."""
     for sheet, rows, column, lists in (
@@ -74,7 +74,7 @@ def list_names(ck: _Checker, sheets: dict[str, RawSheet], brands: Rows, variants
 
 
 def consumption(
-    ck: _Checker, sheets: dict[str, RawSheet], parts: Rows, k: float,
+    ck: Checker, sheets: dict[str, RawSheet], parts: Rows, k: float,
     variants: list[Variant], categories: list[Category], options: list[PartOption], packs: list[Pack],
 ) -> None:
     """No allowed choice of a variant takes its consumption to zero or below. One problem per saver

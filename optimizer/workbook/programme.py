@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from models.data import Category, Lock, Pack, PartOption, Variant, Year
+from optimizer.workbook.checker import convert, did_you_mean, unique
 from optimizer.workbook.read import RawRow, RawSheet, RawWorkbook
 
 YES, NO = {"yes", "true", "1", "y"}, {"no", "false", "0", "n"}
@@ -19,9 +20,8 @@ def years(ck, sheet: RawSheet | None, rows: list[tuple[RawRow, dict]]) -> tuple[
     discount factors that never rise. A years sheet with no rows is no programme (a blank template)."""
     if sheet is None:
         return ()
-    from optimizer.workbook.validate import _unique
 
-    _unique(ck, sheet, [(row, r["year"]) for row, r in rows], "year", "year")
+    unique(ck, sheet, [(row, r["year"]) for row, r in rows], "year", "year")
     out: list[Year] = []
     previous: tuple[RawRow, float] | None = None
     for row, r in rows:
@@ -104,7 +104,6 @@ _BAD = object()
 
 def _choice(ck, sheet, row, item: str, raw: object, category: dict[str, Category], parts: list[PartOption], packs: list[Pack]):
     """The lock's choice as the model reads it, or _BAD after recording a problem."""
-    from optimizer.workbook.validate import convert
 
     if item == "offer":
         value, message = convert(raw, "yes/no")
@@ -141,7 +140,6 @@ def futures(ck, sheet: RawSheet | None, rows: list[tuple[RawRow, dict]], raw: Ra
     if sheet is None:
         return ()
     from optimizer.workbook.scenarios import scenario_names  # scenarios imports validate, which imports this
-    from optimizer.workbook.validate import _unique
 
     known = ["base"] + scenario_names(raw)
     out = []
@@ -151,7 +149,7 @@ def futures(ck, sheet: RawSheet | None, rows: list[tuple[RawRow, dict]], raw: Ra
             ck.fail(sheet, row, "scenario", r["scenario"], "is neither base nor a scenario of the scenarios sheet", _hint(name, known))
             continue
         out.append((row, name, r["probability"]))
-    _unique(ck, sheet, [(row, name) for row, name, _p in out], "scenario", "future")
+    unique(ck, sheet, [(row, name) for row, name, _p in out], "scenario", "future")
     total = math.fsum(p for _r, _n, p in out)
     if out and len(out) == len(rows) and abs(total - 1.0) > PROBABILITY_TOLERANCE:
         ck.fail(sheet, None, "probability", round(total, 9), "the probabilities of the futures add up to "
@@ -160,6 +158,5 @@ def futures(ck, sheet: RawSheet | None, rows: list[tuple[RawRow, dict]], raw: Ra
 
 
 def _hint(name: str, candidates: list[str]) -> str:
-    from optimizer.workbook.validate import _did_you_mean
 
-    return _did_you_mean(name, candidates) or (f"Known: {', '.join(candidates)}." if candidates else "")
+    return did_you_mean(name, candidates) or (f"Known: {', '.join(candidates)}." if candidates else "")

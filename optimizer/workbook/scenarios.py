@@ -12,7 +12,7 @@ import copy
 from optimizer.problems import InputError, Problem
 from optimizer.workbook.schema import CHANGE_SHEETS, LIST, NAME, RULES, SCENARIO_OPS, SETTINGS, SHEET, TEXT, YESNO
 from optimizer.workbook.convert import clean_name
-from optimizer.workbook.validate import RATIOS, _did_you_mean, convert
+from optimizer.workbook.checker import RATIOS, convert, did_you_mean
 from optimizer.workbook.read import RawRow, RawSheet, RawWorkbook, normalise
 
 BASE = "base"
@@ -76,7 +76,7 @@ def apply_scenario(raw: RawWorkbook, name: str) -> RawWorkbook:
     name = clean_name(name)
     names = scenario_names(raw)
     if name not in names:
-        hint = _did_you_mean(name, names) or (f"Scenarios in this workbook: {', '.join(names)}." if names else "This workbook has no scenarios sheet rows.")
+        hint = did_you_mean(name, names) or (f"Scenarios in this workbook: {', '.join(names)}." if names else "This workbook has no scenarios sheet rows.")
         raise InputError([Problem("scenarios", None, "scenario", name, "no scenario of that name", hint)])
     problems: list[Problem] = []
     scen = raw.sheets["scenarios"]
@@ -126,7 +126,7 @@ def apply_row(
     sheet_name = normalise(row.cells.get("sheet"))
     spec = SHEET.get(sheet_name)
     if spec is None or sheet_name in CHANGE_SHEETS:
-        fail("sheet", row.cells.get("sheet"), f"is not a sheet {_changer(changes)} can change", _did_you_mean(sheet_name, [s for s in SHEET if s not in CHANGE_SHEETS]))
+        fail("sheet", row.cells.get("sheet"), f"is not a sheet {_changer(changes)} can change", did_you_mean(sheet_name, [s for s in SHEET if s not in CHANGE_SHEETS]))
         return
     op = normalise(row.cells.get("op")) or (default_op or "")
     if op not in SCENARIO_OPS:
@@ -148,7 +148,7 @@ def apply_row(
         key = match.split("=", 1)[1].strip().lower() if match.lower().startswith(key_col + "=") else match.lower()
         setting = next((s for s in known if s.name == key), None)
         if setting is None:
-            fail("match", row.cells.get("match"), f"is not a {key_col} name", _did_you_mean(key, [s.name for s in known]) or f"Known: {', '.join(s.name for s in known)}.")
+            fail("match", row.cells.get("match"), f"is not a {key_col} name", did_you_mean(key, [s.name for s in known]) or f"Known: {', '.join(s.name for s in known)}.")
             return
         sheet = raw.sheets.get(sheet_name)
         if sheet is None:
@@ -168,7 +168,7 @@ def apply_row(
 
     col = spec.column(column)
     if col is None:
-        fail("column", row.cells.get("column"), f"is not a column of {sheet_name}", _did_you_mean(column, [c.name for c in spec.columns]))
+        fail("column", row.cells.get("column"), f"is not a column of {sheet_name}", did_you_mean(column, [c.name for c in spec.columns]))
         return
     sheet = raw.sheets.get(sheet_name)
     if sheet is not None and any(c.required and c.name not in sheet.columns for c in spec.columns):
@@ -244,7 +244,7 @@ def _matching_rows(sheet: RawSheet, spec, match: str, fail) -> list[RawRow] | No
     column, wanted = (p.strip() for p in match.split("=", 1))
     column = normalise(column)
     if column not in names and column not in sheet.columns:
-        fail("match", match, f"{column!r} is not a column of {spec.name}", _did_you_mean(column, names))
+        fail("match", match, f"{column!r} is not a column of {spec.name}", did_you_mean(column, names))
         return None
     wanted_number, not_number = convert(wanted, "signed")
     out = []

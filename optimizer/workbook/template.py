@@ -14,7 +14,7 @@ from models.data import DEMAND_SCOPES
 from optimizer.report.style import HEADER_FILL, HEADER_FONT, LABEL_FONT, TITLE_FONT, print_setup, put, text_width, widen
 from optimizer.workbook.limits import column_limit
 from optimizer.workbook.schema import CHANGE_SHEETS, DISTRIBUTIONS, RULES, SCENARIO_OPS, SETTINGS, SHEETS, YESNO
-from optimizer.workbook.validate import NUMBERS
+from optimizer.workbook.checker import NUMBERS
 
 ROWS = 500  # rows given drop-down lists
 READ_ME = "read me"  # the first sheet; plan ignores sheets it does not know
