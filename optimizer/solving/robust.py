@@ -185,11 +185,12 @@ def _cheapest_units(futures: list[Future], results: list[FutureResult], design: 
     any that keep it so. Each future gets the cheapest units its design allows (the largest cost
     cannot rise, so the plan stays the least worst case)."""
     started = time.perf_counter()
-    for i, (f, r) in enumerate(zip(futures, results)):
-        better = make_plan(f.inp, time_limit_s=_left(deadline, UNITS_SHARE, len(futures) - i), mip_rel_gap=gap,
-                           design=design, start=r.plan)
-        if better.plan is not None and better.total_cost_jpy < r.cost_jpy - 1.0:
-            r.plan, r.evaluation = better.plan, evaluate(f.inp, better.plan)
+    limit = _each_gets(deadline, UNITS_SHARE, len(futures))
+    better = side_by_side([partial(make_plan, f.inp, time_limit_s=limit, mip_rel_gap=gap, design=design, start=r.plan)
+                           for f, r in zip(futures, results)])
+    for f, r, b in zip(futures, results, better):
+        if b.plan is not None and b.total_cost_jpy < r.cost_jpy - 1.0:
+            r.plan, r.evaluation = b.plan, evaluate(f.inp, b.plan)
     seconds["units per future"] = time.perf_counter() - started
 
 
