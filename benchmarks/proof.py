@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from models.build import SCALE_JPY, PlatformModel
-from optimizer.solving.highs_bridge import compile_model, run_highs
+from optimizer.solving.highs_bridge import Progress, compile_model, run_highs
 from optimizer.pipeline import load_input
 from optimizer.solving.solve import make_plan
 
@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
 
     samples: list[tuple[float, float, float]] = []
 
-    def record(seconds: float, plan: float, bound: float, _nodes: int) -> bool:
+    def record(progress: Progress) -> bool:
+        seconds, plan, bound = progress.seconds, progress.objective, progress.bound
         if not (math.isfinite(plan) and math.isfinite(bound)):
             return False
         if not samples or seconds - samples[-1][0] >= SAMPLE_EVERY_S:

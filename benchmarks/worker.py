@@ -70,7 +70,7 @@ MODEL_PHASES = ("build", "handover", "solve", "extract", "start")
 MODULES = [
     "optimizer.cli", "optimizer.pipeline", "optimizer.solving.solve", "optimizer.solving.highs_bridge", "optimizer.report",
     "optimizer.report.json_out", "optimizer.workbook.read", "optimizer.workbook.validate", "optimizer.workbook.scenarios",
-    "models.formulation", "models.plan", "optimizer.analysis.analyse",
+    "models.build", "models.plan", "optimizer.analysis.analyse", "optimizer.commands.solve",
 ]
 
 

@@ -25,11 +25,14 @@ def share(x: float | None) -> str:
 
 
 def duration(x: float | None) -> str:
-    """'59 s', '7.5 s', '0.05 s': whole seconds from 10 s on, else two significant digits."""
+    """'59 s', '7.5 s', '0.05 s', '3.4 ms': whole seconds from 10 s on, else two significant digits
+    (in milliseconds below 0.01 s, so that no figure carries a long tail of decimals)."""
     if x is None or not math.isfinite(x):
         return f"{UNKNOWN} s" if x is None else f"{x} s"
     if abs(x) >= 10:
         return f"{x:,.0f} s"
+    if 0 < abs(x) < 0.01:
+        return f"{float(f'{1000 * x:.2g}'):g} ms"
     return f"{float(f'{x:.2g}'):g} s"
 
 

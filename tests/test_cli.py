@@ -160,7 +160,7 @@ def test_figures_that_may_be_unknown_read_unknown():
 
 def test_highs_banner_is_never_printed_and_progress_numbers_are_rounded(good, tmp_path):
     for args in (["--json"], [], ["--all-scenarios", "--jobs", "1", "--json"]):
-        proc = plan("solve", good, "--out", tmp_path / f"r{len(args)}.xlsx", "--time-limit", "3", *args)
+        proc = plan("solve", good, "--out", tmp_path / f"r{len(args)}.xlsx", "--time-limit", "20", *args)
         assert proc.returncode == 0, proc.stderr
         for text in (proc.stdout, proc.stderr):
             assert "HiGHS 1." not in text and "Copyright" not in text and "THIRD_PARTY" not in text, text

@@ -46,7 +46,7 @@ def test_a_time_limit_ends_with_the_best_plan_found_not_with_nothing(medium, mon
 
 def test_the_quick_plan_heuristic_obeys_every_rule(large):
     pm = PlatformModel(large)
-    plan = first_plan(pm, compile_model(pm.m), budget=5)
+    plan = first_plan(pm, compile_model(pm.m), budget=30)  # ample: a loaded machine is slow
     assert plan is not None
     assert evaluate(large, plan).violations == []
 

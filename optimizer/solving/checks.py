@@ -252,7 +252,7 @@ def _units_reasons(inp: PlanInput, v: Variant) -> list[str]:
         when = f"in {y.name} " if y.name else ""
         a_year = "units" if y.name else "units a year"
         if plants and need > capacity + 1e-9:
-            factor = f" at that year's capacity factor" if y.name else ""
+            factor = " at that year's capacity factor" if y.name else ""
             out.append(f"{when}its minimum of {need:,.0f} {a_year} is more than the {capacity:,.0f} the plants that can build "
                        f"{v.body_style} ({_names(plants)}) have between them{factor}")
             break

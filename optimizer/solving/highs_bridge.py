@@ -76,6 +76,16 @@ class HighsRun:
     stopped: bool = False  # ended by `stop_when`, not by HiGHS
 
 
+@dataclass
+class Progress:
+    """What the MIP search has, as its callback sees it (model units)."""
+
+    seconds: float
+    objective: float  # the best plan's cost (inf: none yet)
+    bound: float
+    plan: np.ndarray | None  # the best plan's column values (None: none yet)
+
+
 _banner_printed = False
 
 
@@ -220,11 +230,11 @@ def run_highs(
     log_line: Callable[[str], None] | None = None,
     options: dict[str, object] | None = None,
     fix: dict[int, float] | None = None,
-    stop_when: Callable[[float, float, float, int], bool] | None = None,
+    stop_when: Callable[[Progress], bool] | None = None,
 ) -> HighsRun:
     """Solve; a plan found before the time limit is returned whatever the final status.
-    `fix` pins columns (by index) to values for this run only; `stop_when(seconds, plan cost,
-    bound, nodes)` is asked during the MIP search and ends it when it says True (`stopped` then)."""
+    `fix` pins columns (by index) to values for this run only; `stop_when(progress)` is asked
+    during the MIP search and ends it when it says True (`stopped` then)."""
     h = new_highs()
     h.setOptionValue("output_flag", log_line is not None)
     h.setOptionValue("log_to_console", False)
@@ -240,11 +250,18 @@ def run_highs(
     stopped = []
     in_main_thread = threading.current_thread() is threading.main_thread()
     if stop_when is not None or not in_main_thread:
+        best: list[np.ndarray] = []  # the latest improving plan, for stop_when
+
+        def keep(event) -> None:
+            best[:] = [np.array(event.data_out.mip_solution)]
+
+        if stop_when is not None:
+            h.cbMipImprovingSolution.subscribe(keep)
 
         def ask(event) -> None:
             out = event.data_out
             if not stopped and (CANCEL.is_set() or stop_when is not None and stop_when(
-                    out.running_time, out.mip_primal_bound, out.mip_dual_bound, out.mip_node_count)):
+                    Progress(out.running_time, out.mip_primal_bound, out.mip_dual_bound, best[0] if best else None))):
                 stopped.append(out.running_time)
             if stopped:
                 event.interrupt()

@@ -21,9 +21,9 @@ from models.plan import RULE_TOLERANCE, Design, Plan, VariantPlan
 from models.values import fix_design
 from optimizer.solving.checks import Finding, presolve_checks
 from optimizer.solving.diagnose import Diagnosis, diagnose
-from optimizer.solving.highs_bridge import HighsRun, compile_model, run_highs
+from optimizer.solving.highs_bridge import HighsRun, Progress, compile_model, run_highs
 from optimizer.solving.parallel import PYOMO
-from optimizer.solving.polish import StallWatch, polish
+from optimizer.solving.polish import LocalSearchBeside, StallWatch
 from optimizer.text import duration
 
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
@@ -157,40 +157,40 @@ def make_plan(
 
 def run_model(pm, compiled, limit: float, gap_target: float, start_vector, solver_log, seconds: dict, base: dict, log,
               without_plan_by: float | None = None) -> HighsRun:
-    """HiGHS on the compiled model; when its bound stalls, local search for the rest of the limit.
-    `without_plan_by`: stop at that many seconds if HiGHS has no plan yet (the fallback's turn)."""
+    """HiGHS on the compiled model; when its bound stalls, local search beside it on the other core
+    (optimizer.solving.polish) until the tree ends. `without_plan_by`: stop at that many seconds
+    if HiGHS has no plan yet (the fallback heuristic's turn)."""
     watch = StallWatch(limit)
+    beside = LocalSearchBeside(pm, compiled, limit, gap_target, log)
 
-    def stop(seconds_: float, objective: float, bound: float, nodes: int) -> bool:
-        if without_plan_by is not None and seconds_ >= without_plan_by and not math.isfinite(objective):
+    def stop(progress: Progress) -> bool:
+        if without_plan_by is not None and progress.seconds >= without_plan_by and not math.isfinite(progress.objective):
             return True
-        return watch(seconds_, objective, bound, nodes)
+        if beside.started_at is None and watch(progress.seconds, progress.objective, progress.bound):
+            plan = progress.plan if progress.plan is not None else start_vector
+            if plan is not None:
+                beside.start(progress.seconds, plan, progress.objective, progress.bound)
+        found = beside.best_below(progress.objective)
+        if found is None or gap_target >= 1:
+            return False
+        return found <= progress.bound / (1.0 - gap_target)  # within the gap of the tree's bound: proven
 
-    run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, start=start_vector, log_line=solver_log, stop_when=stop)
+    try:
+        run = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, start=start_vector, log_line=solver_log,
+                        stop_when=stop)
+    finally:
+        result = beside.finish()
     seconds["solve"] = run.seconds
     base.update(highs_status=run.model_status, nodes=run.nodes)
-    if run.stopped and run.has_solution:
-        run = _polished(pm, compiled, run, watch, limit, gap_target, seconds, base, log)
-    return run
-
-
-def _polished(pm, compiled, run, watch: StallWatch, limit: float, gap_target: float, seconds: dict, base: dict, log) -> HighsRun:
-    """The main run stopped because its bound stalled: spend the rest of the limit improving its
-    plan by local search. The bound stays the main run's; the plan is optimal when the better
-    plan comes within the gap target of it."""
-    left = limit - run.seconds
-    log(
-        f"the bound stalled at ¥{run.dual_bound * SCALE_JPY / 1e9:,.3f} bn after {run.seconds:.0f} s "
-        f"(plan ¥{run.objective * SCALE_JPY / 1e9:,.3f} bn); improving the plan by local search for {left:.0f} s"
-    )
+    if result is None:
+        return run
+    seconds["local search"] = result.seconds
+    base["highs_status"] = (f"{run.model_status}; local search beside the tree search from {beside.started_at:.0f} s: "
+                            f"{result.neighbourhoods} neighbourhoods, {result.improvements} better plans")
+    if not run.has_solution or result.objective >= run.objective:
+        return run
     # a plan at most this dear is within the gap target of the bound: (cost - bound) / cost <= gap_target
     within_gap = run.dual_bound / (1.0 - gap_target) if gap_target < 1 else float("inf")
-    result = polish(pm, compiled, run.values, run.objective, seconds=left, time_limit_s=limit, stop_below=within_gap, mip_rel_gap=min(1e-4, gap_target), log=log)
-    seconds["local search"] = result.seconds
-    base["highs_status"] = (
-        f"tree search stopped at {watch.stalled_at:.0f} s (bound standing still); local search: "
-        f"{result.neighbourhoods} neighbourhoods, {result.improvements} better plans"
-    )
     return replace(run, values=result.values, objective=result.objective, optimal=result.objective <= within_gap)
 
 

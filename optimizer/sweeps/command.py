@@ -19,7 +19,7 @@ EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 
 def sweep_command(cfg: SweepConfig, *, as_json: bool, emit: Callable[[str], None]) -> int:
-    from optimizer.cli import report_error, say
+    from optimizer.commands.console import report_error, say
     from optimizer.sweeps.progress import Progress
 
     progress = Progress(say)
