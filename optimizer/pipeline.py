@@ -16,7 +16,7 @@ from optimizer.workbook.convert import clean_name
 from optimizer.workbook.scenarios import BASE, apply_scenario, is_base, other_rows_problems
 from optimizer.workbook.validate import validate
 from optimizer.workbook.read import read_workbook
-from optimizer.workbook.rows import record_rows
+from optimizer.workbook.rows import merged_rows, record_rows
 
 if TYPE_CHECKING:  # the solver stack is imported only when a case is solved
     from optimizer.solving.robust import RobustOutcome
@@ -113,9 +113,11 @@ def load_futures(workbook: Path) -> tuple[Source, list[Future], list[Problem]]:
         )])
     futures: list[Future] = []
     problems: list[Problem] = []
+    applied = []
     for name, probability in validated.futures:
         try:
-            inp = validated.plan_input if name == "base" else validate(apply_scenario(raw, name)).plan_input
+            applied.append(raw if name == "base" else apply_scenario(raw, name))
+            inp = validated.plan_input if name == "base" else validate(applied[-1]).plan_input
         except InputError as err:
             problems += [p for p in err.problems if p not in problems]
             continue
@@ -124,7 +126,7 @@ def load_futures(workbook: Path) -> tuple[Source, list[Future], list[Problem]]:
     if problems:
         raise InputError(problems)
     unused = [p for p in other_rows_problems(raw, tuple(n for n, _p in validated.futures)) if p not in validated.warnings]
-    return Source(Path(workbook), raw.sha256, "robust"), futures, validated.warnings + unused
+    return Source(Path(workbook), raw.sha256, "robust", merged_rows(applied)), futures, validated.warnings + unused
 
 
 def same_names(futures: list[Future]) -> list[Problem]:

@@ -45,3 +45,16 @@ def unproven_case() -> Case:
     case = replace(c, outcome=o, baseline=alone)
     case.analysis = analyse(case, what_ifs=False)
     return case
+
+
+@functools.lru_cache(maxsize=None)
+def example_robust_case():
+    """`plan solve --robust` on the bundled example (its futures sheet), solved once per process.
+    Its own optima and bets are time-limited solves: tests check how they are reported, not whether
+    they were proven on this machine."""
+    from optimizer.pipeline import load_futures, solve_robust_case
+
+    source, futures, _warnings = load_futures(EXAMPLE)
+    case = solve_robust_case(source, futures)
+    assert case.outcome.expected_cost_jpy is not None
+    return case

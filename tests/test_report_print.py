@@ -28,9 +28,9 @@ from optimizer.report.printing import extent, finish_printing, header_rows, is_s
 from optimizer.workbook.template import build_template
 
 KINDS = ("report", "unproven", "no plan", "comparison", "robust", "template")
-# The example's report and comparison "fit in about a dozen pages that read well".
-MOST_PAGES = {"report": 12, "unproven": 12, "comparison": 14}
-PROGRAMME_PAGES = 4
+# The example's report and comparison "fit in about a dozen pages that read well"; no sheet takes
+# more than two (the Programme sheet of a six-year programme included).
+MOST_PAGES = {"report": 13, "unproven": 13, "comparison": 14}
 
 
 @pytest.fixture(scope="module")
@@ -157,10 +157,7 @@ def test_no_chart_is_cut_by_a_page_break(written, kind):
 @pytest.mark.parametrize("kind", list(MOST_PAGES))
 def test_the_example_prints_in_about_a_dozen_pages(printed, kind):
     pages = {p.sheet: p.pages for p in printed[kind]}
-    # The Programme sheet (launches, units and cost year by year, and each item's volume, tier and
-    # price in every year: 150 rows for the example) came last; it is held to what it prints now.
-    programme = pages.pop("Programme", 0)
-    assert programme <= PROGRAMME_PAGES, programme
+    assert ("Year by year" if kind == "comparison" else "Programme") in pages, "the example is a programme"
     assert sum(pages.values()) <= MOST_PAGES[kind], pages
     assert max(pages.values()) <= 2, pages
     if kind != "comparison":

@@ -74,4 +74,19 @@ def case_kpis(case: Case) -> dict:
         for d in sorted(ev.developments, key=lambda d: (d.kind, d.item, d.brand or ""))
     ]
     out["lines"] = [[plant, style] for plant, style in sorted(ev.lines)]
+    if inp.years:
+        out.update(programme_kpis(inp, o.plan, ev))
     return out
+
+
+def programme_kpis(inp, plan, ev) -> dict:
+    """A programme year by year: the years, each year's units (all variants), what is paid in it
+    and what that counts in the total (present value); a year's present values add up to the total."""
+    names = [y.name for y in inp.years]
+    offered = plan.offered()
+    return {
+        "years": names,
+        "units_by_year": {y: sum(plan.variants[v].units_in(y) for v in offered) for y in names},
+        "cost_paid_by_year_jpy": {p.year: sum(p.paid.values()) for p in ev.periods},
+        "cost_present_value_by_year_jpy": {p.year: sum(p.weighted.values()) for p in ev.periods},
+    }

@@ -214,12 +214,13 @@ def compare(cases: list[CaseData]) -> Comparison:
     for end, word in ((0, "least"), (1, "most")) if doubtful else ():
         add(f"sharing_saving_range_jpy/{word}", "sharing", f"saving from sharing: the {word} the bounds allow (¥)", YEN,
             lambda c, end=end: (c.kpis.get("sharing_saving_range_jpy") or [None, None])[end])
-    add("units_total", "units", "units a year", UNITS, k("units_total"))
+    per = units_label(cases)
+    add("units_total", "units", per, UNITS, k("units_total"))
     for group, title in (("units_by_brand", "brand"), ("units_by_body_style", "body style")):
         for name in _keys(cases, group):
-            add(f"{group}/{name}", "units", f"units a year: {title} {name}", UNITS, lambda c, g=group, n=name: _in(c, g).get(n, 0.0))
+            add(f"{group}/{name}", "units", f"{per}: {title} {name}", UNITS, lambda c, g=group, n=name: _in(c, g).get(n, 0.0))
     for name in variants:
-        add(f"units_by_variant/{name}", "units", f"units a year: variant {name}", UNITS, lambda c, n=name: _in(c, "units_by_variant").get(n, 0.0))
+        add(f"units_by_variant/{name}", "units", f"{per}: variant {name}", UNITS, lambda c, n=name: _in(c, "units_by_variant").get(n, 0.0))
     add("variants_offered_count", "decisions", "variants offered", COUNT, lambda c: len(_in(c, "variants_offered")))
     add("variants_offered", "decisions", "variants offered (names)", TEXT, lambda c: list(_in(c, "variants_offered")), listing=True)
     add("packs_developed_count", "decisions", "packs developed", COUNT, lambda c: len(_in(c, "packs_developed")))
@@ -236,6 +237,17 @@ def compare(cases: list[CaseData]) -> Comparison:
 
 
 _ALWAYS = {"status", "gap"}  # shown even for a case without a plan
+
+
+def units_label(cases: list[CaseData]) -> str:
+    """How the cases count units: 'units a year', 'units over 2027–2032', or both when they differ."""
+    spans = {tuple(c.plan.get("years") or ()) for c in cases}
+    if spans == {()}:
+        return "units a year"
+    if len(spans) == 1:
+        years = spans.pop()
+        return f"units over {years[0]}–{years[-1]}"
+    return "units (a year, or over the programme)"
 
 
 def _yes_no(flag: object) -> str | None:
@@ -313,7 +325,7 @@ def _list_delta(before: list[str] | None, after: list[str] | None) -> str | None
 
 def changed_decisions(base: CaseData, this: CaseData) -> list[Change]:
     """Every decision of `this` that differs from `base`, in a stable order: variants in the
-    workbook's order (offered or dropped, pack, option per category, plant split), then
+    workbook's order (offered or dropped, launch year, pack, option per category, plant split), then
     developments (who pays for which option and pack), then plant lines."""
     out: list[Change] = []
     add = lambda *a, **kw: out.append(Change(this.label, *a, **kw))  # noqa: E731
@@ -326,10 +338,12 @@ def changed_decisions(base: CaseData, this: CaseData) -> list[Change]:
     for name in dict.fromkeys([*bv, *tv]):
         b, t = bv.get(name) or {"offered": False}, tv.get(name) or {"offered": False}
         if b["offered"] != t["offered"]:
-            add("offered" if t["offered"] else "dropped", name, _offer(b), _offer(t))
+            add("offered" if t["offered"] else "dropped", name, _offer(b, base), _offer(t, this))
             continue
         if not t["offered"]:
             continue
+        if b.get("launch_year") != t.get("launch_year"):
+            add("launch year", name, b.get("launch_year") or "—", t.get("launch_year") or "—")
         if b.get("pack") != t.get("pack"):
             add("pack", name, b.get("pack") or "none", t.get("pack") or "none")
         bo, to = b.get("options", {}), t.get("options", {})
@@ -353,8 +367,11 @@ def changed_decisions(base: CaseData, this: CaseData) -> list[Change]:
     return out
 
 
-def _offer(v: dict) -> str:
-    return f"offered, {v.get('units', 0.0):,.0f} units a year" if v.get("offered") else "not offered"
+def _offer(v: dict, case: CaseData) -> str:
+    if not v.get("offered"):
+        return "not offered"
+    launch = f", launching {v['launch_year']}" if v.get("launch_year") else ""
+    return f"offered, {v.get('units', 0.0):,.0f} {units_label([case])}{launch}"
 
 
 def _same_split(a: dict, b: dict) -> bool:

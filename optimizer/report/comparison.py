@@ -1,7 +1,8 @@
 """The comparison workbook: cases side by side (optimizer.report.compare has the figures; this only
 lays them out).
 
-Sheets: Scenarios (one row a case: cost, delta, what sharing is worth, what is not proven), KPIs
+Sheets: Scenarios (one row a case: cost, delta, what sharing is worth, what is not proven), Year by
+year (programmes only: launch years, units and cost by year against the base case), KPIs
 (one column a case, then deltas against the base case in yen/units and in %), What changed (every
 decision that differs from the base case), Charts (differences from the base case), and one sheet
 per case with its plan, one column per variant. Sheet names made from scenario names are cleaned
@@ -19,8 +20,10 @@ from openpyxl.styles import Alignment, PatternFill
 
 from optimizer.files import save_atomically
 from optimizer.report.compare import COMPARISON_MARKER_SHEET as MARKER_SHEET
-from optimizer.report.compare import COUNT, SHARE, UNITS, YEN, CaseData, Comparison, doubts
+from optimizer.report.compare import COUNT, SHARE, UNITS, YEN, CaseData, Comparison, doubts, units_label
 from optimizer.report.comparison_charts import write_charts
+from optimizer.report.compare_years import compare_years
+from optimizer.report.comparison_years import SHEET as YEARS_SHEET, write_years
 from optimizer.report.style import (
     AMBER_FILL,
     NOTE_FONT,
@@ -49,7 +52,7 @@ DELTA_UNITS = "+#,##0;-#,##0;0"
 DELTA_PERCENT = "+0.00%;-0.00%;0.00%"
 CHANGED_FILL: PatternFill = AMBER_FILL  # a plan cell that differs from the base case
 
-FIXED_SHEETS = ("Scenarios", "KPIs", "What changed", "Charts")
+FIXED_SHEETS = ("Scenarios", YEARS_SHEET, "KPIs", "What changed", "Charts")
 MARKER = "kei-plan comparison"
 # Excel refuses these in sheet names, and names longer than 31 characters; "History" is reserved.
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
@@ -67,6 +70,9 @@ def write_comparison(path: Path, cmp: Comparison, *, inputs: tuple[Path, ...] = 
 def build_comparison(cmp: Comparison) -> Workbook:
     wb = Workbook()
     _scenarios(wb.active, cmp)
+    years = compare_years(cmp)
+    if years is not None:
+        write_years(wb.create_sheet(YEARS_SHEET), years, cmp.base_case.label)
     _kpis(wb.create_sheet("KPIs"), cmp)
     _changes(wb.create_sheet("What changed"), cmp)
     write_charts(wb.create_sheet("Charts"), cmp)
@@ -202,16 +208,18 @@ def _plan(ws, case: CaseData, cmp: Comparison) -> None:
     put(ws, 2, 1, f"{case.kpis.get('status')}; report {case.report or '—'}{marked}").font = NOTE_FONT
     names = list(variants)
     cats = list(dict.fromkeys(c for v in variants.values() for c in v.get("options", {})))
+    per = units_label([case])
 
     def plants(v: dict) -> str:
         return "; ".join(f"{k} {u:,.0f}" for k, u in v.get("plants", {}).items())
 
     getters = [
         ("offered", None, lambda v: "yes" if v.get("offered") else "no"),
-        ("units a year", UNITS_FMT, lambda v: v.get("units", 0.0)),
+        *([("launch year", None, lambda v: v.get("launch_year"))] if case.plan.get("years") else []),
+        (per, UNITS_FMT, lambda v: v.get("units", 0.0)),
         ("pack", None, lambda v: v.get("pack")),
         *[(c, None, lambda v, c=c: v.get("options", {}).get(c)) for c in cats],
-        ("plants (units a year)", None, plants),
+        (f"plants ({per})", None, plants),
     ]
     lines = [Line(label, [get(variants[n]) for n in names], fmt) for label, fmt, get in getters]
     first = 4

@@ -56,7 +56,7 @@ def write_cost_per_car(ws: Worksheet, inp: PlanInput, cars: dict[str, CarCost], 
     header = r + 1
     after = write_table(ws, groups, grouped, first_row=header, freeze=False)
     if grouped:
-        chart = bar_chart("Cost per car by variant", None, stacked=True, number_format=CHART_YEN_K, width=22, height=10)
+        chart = bar_chart("Cost per car by variant", None, stacked=True, number_format=CHART_YEN_K, width=22, height=8)
         add_table_series(chart, ws, header_row=header, first_row=header + 1, last_row=after - 1, category_col=1, first_col=2, last_col=6)
         ws.add_chart(chart, f"A{after + 1}")
     print_setup(ws)

@@ -91,10 +91,11 @@ def _load(path: Path) -> object:
 
 _VARIANT = {
     "offered": "bool", "units?": "number", "pack?": "text?",
-    "options?": ("dict", "text?"), "plants?": ("dict", "number"), "launch_year?": "text?",
+    "options?": ("dict", "text?"), "plants?": ("dict", "number"),
+    "launch_year?": "text?", "by_year?": ("dict", {"units": "number", "plants?": ("dict", "number")}),
 }
 PLAN_SHAPE = {
-    "status?": "text", "scenario?": "text",
+    "status?": "text", "scenario?": "text", "years?": ("list", "text"),
     "total_cost_jpy?": "number?", "best_bound_jpy?": "number?", "gap?": "number?",
     "sharing_saving_jpy?": "number?", "report?": "text?", "variants?": ("dict", _VARIANT),
     "developed?": {"options?": ("list", "text"), "packs?": ("list", "text")}, "conflicts?": ("list", "text"),
@@ -112,6 +113,8 @@ KPIS_SHAPE = {
     **{f"{k}?": ("list", "text") for k in ("variants_offered", "packs_developed", "options_developed")},
     "developments?": ("list", {"item": "text", "kind": "text", "brand": "text?", "cost_jpy": "number"}),
     "lines?": ("list", ("pair", "text")),
+    "years?": ("list", "text"),
+    **{f"{k}?": _NUMBERS for k in ("units_by_year", "cost_paid_by_year_jpy", "cost_present_value_by_year_jpy")},
 }
 EMBEDDED_SHAPE = {"plan": PLAN_SHAPE, "kpis": KPIS_SHAPE}
 # A robust report: the common design at the top (what `plan sweep --design` reads of it).

@@ -121,6 +121,13 @@ def _key_figures(ws: Worksheet, r: int, case: Case) -> int:
         saving_rows, unsure = _saving(case)
         rows += saving_rows
         doubtful |= unsure
+    return write_figures(ws, r, rows, doubtful) + 1
+
+
+def write_figures(ws: Worksheet, r: int, rows: list[tuple[str, object, str | None, str]], doubtful: set[str],
+                  columns: int = COLUMNS) -> int:
+    """Key figures below row r, one a row: label (A), value (B:C) and what it rests on (D onwards),
+    in the warning colour for a figure in `doubtful`; returns the row after them."""
     for label, value, fmt, note in rows:
         r += 1
         put(ws, r, 1, label).font = LABEL_FONT
@@ -132,8 +139,8 @@ def _key_figures(ws: Worksheet, r: int, case: Case) -> int:
             shown = put(ws, r, 4, note)
             shown.alignment = Alignment(wrap_text=True, vertical="top")
             shown.font = WARNING_FONT if label in doubtful else NOTE_FONT
-            ws.merge_cells(start_row=r, start_column=4, end_row=r, end_column=COLUMNS)
-    return r + 2
+            ws.merge_cells(start_row=r, start_column=4, end_row=r, end_column=columns)
+    return r + 1
 
 
 def _saving(case: Case) -> tuple[list[tuple[str, object, str | None, str]], set[str]]:

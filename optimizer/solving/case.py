@@ -24,11 +24,12 @@ class Source:
     # (sheet, record, Excel row, ((column, scenario that set it), ...)): optimizer.workbook.rows
     rows: tuple[tuple[str, str, int, tuple[tuple[str, str], ...]], ...] = ()
 
-    def row_of(self, sheet: str, record: str) -> tuple[int, dict[str, str]] | None:
-        """The Excel row of a named record and the cells a scenario set in it (None: not known)."""
+    def row_of(self, sheet: str, record: str) -> tuple[int, tuple[tuple[str, str], ...]] | None:
+        """The Excel row of a named record and the cells a change set in it, (column, the change
+        that set it) — with several futures, a cell each future's scenario set (None: not known)."""
         for s, name, row, changed in self.rows:
             if s == sheet and name.casefold() == record.casefold():
-                return row, dict(changed)
+                return row, changed
         return None
 
 

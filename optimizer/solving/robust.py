@@ -4,7 +4,8 @@ future's design.
 
 The extensive form (`models.build.PlatformModel` over futures) shares the design — offers, parts,
 packs, launch years, hence developments — and gives each future its own units, plant split, lines
-and tiers; it minimises the expected total cost (or, with `worst`, the largest). Each future's own
+and tiers; it minimises the expected total cost (or, with `worst`, the largest, and then each
+future's units are re-planned at their least cost with that design). Each future's own
 optimum is the future solved alone, started from the robust plan's units for it (a plan it is sure
 to have). A bet is one future's own design committed to in every future, units re-optimised; a
 design that cannot serve a future says which rule it breaks.
@@ -33,6 +34,7 @@ from optimizer.solving.solve import (
 # Shares of the time limit: the extensive form, then every future's own optimum, then the bets.
 MAIN_SHARE, OWN_SHARE, BETS_SHARE = 0.6, 0.2, 0.2
 MIN_SOLVE_S = 0.2
+UNITS_SHARE = 0.25  # with `worst`: of what the extensive form left, for each future's cheapest units
 
 
 @dataclass
@@ -84,8 +86,9 @@ class RobustOutcome:
     design: Design | None
     futures: list[FutureResult]
     conflicts: list[str]
-    time_limit_s: float
+    time_limit_s: float  # for every solve together: the robust one, the own optima, the bets
     mip_rel_gap: float
+    solve_limit_s: float | None = None  # the robust solve's own share of it (None: not solved)
     bets: list[Bet] = field(default_factory=list)
     diagnosis: Diagnosis | None = None
     highs_status: str = ""
@@ -135,6 +138,7 @@ def make_robust_plan(
     seconds["handover"] = compiled.seconds
     size = ModelSize(len(compiled.columns), compiled.binaries, compiled.integers, len(compiled.rows), compiled.nonzeros)
     main_limit = max(MIN_SOLVE_S, MAIN_SHARE * limit)
+    head["solve_limit_s"] = main_limit
     log(f"robust model over {len(futures)} futures: {size.variables:,} variables ({size.binaries:,} yes/no), "
         f"{size.constraints:,} constraints; solving with HiGHS (time limit {main_limit:.3g} s, gap {gap_target:g})")
     base: dict = {}
@@ -156,6 +160,8 @@ def make_robust_plan(
         return RobustOutcome(UNKNOWN, expected_cost_jpy=None, best_bound_jpy=bound, gap=None, design=None,
                              futures=[FutureResult(f.name, f.probability, None, None) for f in futures],
                              conflicts=[broken_plan(broken)], **head)
+    if objective != EXPECTED:
+        _cheapest_units(futures, results, plans[futures[0].name].design(), started + limit, gap_target, seconds)
     expected = sum(r.probability * r.cost_jpy for r in results)
     warnings = _checks(expected if objective == EXPECTED else max(r.cost_jpy for r in results), run.objective * SCALE_JPY)
     target = expected if objective == EXPECTED else max(r.cost_jpy for r in results)
@@ -171,6 +177,21 @@ def make_robust_plan(
     _own_optima(futures, outcome, deadline, gap_target, log)
     _bets(futures, outcome, deadline, gap_target, log)
     return outcome
+
+
+def _cheapest_units(futures: list[Future], results: list[FutureResult], design: Design, deadline: float,
+                    gap: float, seconds: dict[str, float]) -> None:
+    """With `worst`, the extensive form cares only for the dearest future: the others' units may be
+    any that keep it so. Each future gets the cheapest units its design allows (the largest cost
+    cannot rise, so the plan stays the least worst case)."""
+    started = time.perf_counter()
+    limit = _each_gets(deadline, UNITS_SHARE, len(futures))
+    better = side_by_side([partial(make_plan, f.inp, time_limit_s=limit, mip_rel_gap=gap, design=design, start=r.plan)
+                           for f, r in zip(futures, results)])
+    for f, r, b in zip(futures, results, better):
+        if b.plan is not None and b.total_cost_jpy < r.cost_jpy - 1.0:
+            r.plan, r.evaluation = b.plan, evaluate(f.inp, b.plan)
+    seconds["units per future"] = time.perf_counter() - started
 
 
 def _checks(evaluated: float, solver: float) -> list[str]:

@@ -29,3 +29,13 @@ def record_rows(raw: RawWorkbook) -> tuple[tuple[str, str, int, tuple[tuple[str,
             if row.number is not None and name is not None and str(name).strip():
                 out.append((sheet, str(name).strip(), row.number, tuple(sorted(row.changed_by.items()))))
     return tuple(out)
+
+
+def merged_rows(raws: list[RawWorkbook]) -> tuple[tuple[str, str, int, tuple[tuple[str, str], ...]], ...]:
+    """record_rows of several futures' workbooks (the same rows, each under its own scenario) as one:
+    a record's changed cells are those any future's scenario set, each with the change that set it."""
+    merged: dict[tuple[str, str, int], dict[tuple[str, str], None]] = {}
+    for raw in raws:
+        for sheet, name, row, changed in record_rows(raw):
+            merged.setdefault((sheet, name, row), {}).update(dict.fromkeys(changed))
+    return tuple((sheet, name, row, tuple(sorted(changed))) for (sheet, name, row), changed in merged.items())
