@@ -69,8 +69,9 @@ def solve_case(
     keep = REPORT_RESERVE_S + analysis + (BASELINE_SHARE * limit if baseline_wanted else 0.0)
     log(f"time limit {duration(limit)}, gap {inp.settings.mip_rel_gap if mip_rel_gap is None else mip_rel_gap:g} "
         "(every phase included: the plan, the case without sharing, the analysis and the report)")
+    # without a plan there is no baseline or analysis to do: their time goes to the fallback heuristic
     outcome = make_plan(inp, time_limit_s=max(MIN_SOLVE_S, deadline.left(keep)), mip_rel_gap=mip_rel_gap, log=log,
-                        solver_log=solver_log)
+                        solver_log=solver_log, spare_s=keep - REPORT_RESERVE_S)
     outcome.time_limit_s = limit  # the command's limit, which the report states; the solve had its share
     case = Case(source, inp, outcome)
     if sharing_baseline and outcome.status in (OPTIMAL, FEASIBLE):

@@ -69,6 +69,28 @@ def test_a_limit_that_strikes_before_any_plan_still_ends_with_one(large, monkeyp
     assert outcome.best_bound_jpy == pytest.approx(8e11) and outcome.gap > 0
 
 
+def test_the_time_kept_for_work_that_needs_a_plan_goes_to_the_heuristic_when_there_is_none(large, monkeypatch):
+    """large with --time-limit 10 ended 'unknown' after 7 s: the 3.5 s kept for the case without
+    sharing, the analysis and the report went unused. Without a plan that time is the heuristic's."""
+    import optimizer.solving.solve as solve
+    import optimizer.solving.start as start
+
+    def stopped(compiled, **_kw):
+        return HighsRun("Time limit reached", False, False, False, None, 800_000.0, 0, 0.01, None, None)
+
+    budgets: list[float] = []
+
+    def heuristic(pm, compiled, budget, log):
+        budgets.append(budget)
+        return None
+
+    monkeypatch.setattr(solve, "run_highs", stopped)
+    monkeypatch.setattr(start, "first_plan", heuristic)
+    make_plan(large, time_limit_s=1.0)
+    make_plan(large, time_limit_s=1.0, spare_s=3.0)
+    assert budgets[1] - budgets[0] == pytest.approx(3.0, abs=0.5)
+
+
 def test_a_start_plan_is_kept_when_the_search_has_no_time(tmp_path):
     inp = load_input(builders.write(builders.tables(), tmp_path / "wb.xlsx"), "base")[1]
     best = make_plan(inp)

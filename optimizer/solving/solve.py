@@ -75,6 +75,7 @@ def make_plan(
     start: Plan | None = None,
     design: Design | None = None,
     max_developments: int | None = None,
+    spare_s: float = 0.0,
 ) -> Outcome:
     """Solve the workbook's plan. `log` gets progress lines; `solver_log` HiGHS's own log;
     `start` is a plan known to obey every rule, handed to HiGHS as its first incumbent; `design`
@@ -82,7 +83,9 @@ def make_plan(
     `max_developments` caps the options and packs developed (an epsilon-constraint of `plan sweep
     --pareto commonality`: no plan within the cap is said so, without a diagnosis).
     The time limit is this call's wall clock: building and handing over the model, HiGHS, the local
-    search and, when HiGHS has no plan near the limit, the fallback heuristic all fit in it."""
+    search and, when HiGHS has no plan near the limit, the fallback heuristic all fit in it.
+    `spare_s`: seconds past the limit the fallback heuristic may also take, which the caller kept
+    for work that needs a plan (the case without sharing, the analysis) and that has none to do."""
     entered = time.perf_counter()
     limit = inp.settings.time_limit_s if time_limit_s is None else time_limit_s
     gap_target = inp.settings.mip_rel_gap if mip_rel_gap is None else mip_rel_gap
@@ -140,7 +143,7 @@ def make_plan(
         from optimizer.solving.start import first_plan
 
         heuristic_started = time.perf_counter()
-        fallback = first_plan(pm, compiled, max(HEURISTIC_MIN_S, limit - (time.perf_counter() - entered)), log)
+        fallback = first_plan(pm, compiled, max(HEURISTIC_MIN_S, limit + spare_s - (time.perf_counter() - entered)), log)
         seconds["start heuristic"] = time.perf_counter() - heuristic_started
         if fallback is not None:
             return _finish(inp, fallback, FEASIBLE, None, _yen(run.dual_bound), **base)
