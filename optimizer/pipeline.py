@@ -4,6 +4,7 @@ case without cross-brand sharing (what sharing is worth, and the brands' stand-a
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -22,9 +23,10 @@ if TYPE_CHECKING:  # the solver stack is imported only when a case is solved
     from optimizer.solving.robust import RobustOutcome
 
 
-# Shares of the time limit kept from the main solve: for the case without sharing (it starts from
-# the main plan, so it has one however short its limit) and for the analysis (capped: it needs a few
-# seconds on the largest workbooks; more only buys more what-if re-solves).
+# Shares of the time limit kept from the main solve: for the case without sharing when it runs after
+# the plan (one core; it starts from the main plan, so it has one however short its limit), and
+# for the analysis (capped: it needs a few seconds on the largest workbooks; more only buys more
+# what-if re-solves).
 BASELINE_SHARE = 0.2
 ANALYSIS_SHARE, ANALYSIS_MAX_S = 0.1, 4.0
 MIN_SOLVE_S = 1e-3  # a solve always gets a moment, however little the time limit leaves
@@ -56,38 +58,71 @@ def solve_case(
     (marginal values and what-ifs re-solve small models, so they belong to solving), all within the
     time limit: `deadline` is the command's (started with it), else the limit counts from now.
 
-    The main solve gets what is left after keeping shares for the baseline, the analysis and the
-    report; the baseline (warm-started from the main plan, so it always has one) gets what the main
-    solve left; the analysis what is left then, and skips what does not fit."""
+    With two cores the plan and the baseline are solved side by side, each until the time the
+    analysis and the report keep; with one (a sweep's worker) the plan keeps a share for the
+    baseline, which then starts from it. The analysis gets what is left and skips what does not fit."""
     from optimizer.analysis.analyse import analyse
+    from optimizer.solving.parallel import workers_here
     from optimizer.solving.solve import FEASIBLE, OPTIMAL, make_plan
 
     limit = inp.settings.time_limit_s if time_limit_s is None else time_limit_s
     deadline = deadline or Deadline.from_now(limit)
-    baseline_wanted = sharing_baseline and inp.settings.cross_brand_sharing
     analysis = min(ANALYSIS_MAX_S, ANALYSIS_SHARE * limit)
-    keep = REPORT_RESERVE_S + analysis + (BASELINE_SHARE * limit if baseline_wanted else 0.0)
     log(f"time limit {duration(limit)}, gap {inp.settings.mip_rel_gap if mip_rel_gap is None else mip_rel_gap:g} "
         "(every phase included: the plan, the case without sharing, the analysis and the report)")
-    # without a plan there is no baseline or analysis to do: their time goes to the fallback heuristic
-    outcome = make_plan(inp, time_limit_s=max(MIN_SOLVE_S, deadline.left(keep)), mip_rel_gap=mip_rel_gap, log=log,
-                        solver_log=solver_log, spare_s=keep - REPORT_RESERVE_S)
-    outcome.time_limit_s = limit  # the command's limit, which the report states; the solve had its share
-    case = Case(source, inp, outcome)
-    if sharing_baseline and outcome.status in (OPTIMAL, FEASIBLE):
-        if not inp.settings.cross_brand_sharing:
-            case.baseline = outcome
-        elif deadline.left(REPORT_RESERVE_S + analysis) < MIN_SOLVE_S:
-            outcome.warnings.append("The case without cross-brand sharing was not solved: the time limit was spent "
-                                    "(raise --time-limit to state what sharing is worth).")
-        else:
-            left = deadline.left(REPORT_RESERVE_S + analysis)
-            log(f"solving the same case without cross-brand sharing (what sharing is worth; time limit {duration(left)})")
-            alone = replace(inp, settings=replace(inp.settings, cross_brand_sharing=False))
-            case.baseline = make_plan(
-                alone, time_limit_s=left, mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log, start=outcome.plan
-            )
+    solve = partial(make_plan, mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log)
+    wanted = sharing_baseline and inp.settings.cross_brand_sharing
+    if wanted and workers_here() > 1:
+        case = _side_by_side(source, inp, solve, deadline, analysis, log)
+    else:
+        case = _one_after_the_other(source, inp, solve, deadline, limit, analysis, wanted, log)
+    case.outcome.time_limit_s = limit  # the command's limit, which the report states; the solve had its share
+    if not sharing_baseline or case.outcome.status not in (OPTIMAL, FEASIBLE):
+        case.baseline = None
+    elif not inp.settings.cross_brand_sharing:
+        case.baseline = case.outcome
     case.analysis = analyse(case, seconds=deadline.left(REPORT_RESERVE_S))
+    return case
+
+
+def _without_sharing(inp: PlanInput) -> PlanInput:
+    return replace(inp, settings=replace(inp.settings, cross_brand_sharing=False))
+
+
+def _side_by_side(source: Source, inp: PlanInput, solve: Callable, deadline: Deadline, analysis: float,
+                  log: Callable[[str], None]) -> Case:
+    """The plan and the case without sharing solved at once, each on a core, each until the time
+    the analysis and the report leave. The baseline has no plan to start from; when HiGHS finds
+    none in time, make_plan's fallback heuristic gives one."""
+    from optimizer.solving.parallel import side_by_side
+
+    left = max(MIN_SOLVE_S, deadline.left(REPORT_RESERVE_S + analysis))
+    log("solving the plan and, beside it, the same case without cross-brand sharing (what sharing is worth)")
+    quiet = partial(solve, log=lambda text: log(f"without sharing: {text}"), solver_log=None)
+    outcome, baseline = side_by_side([partial(solve, inp, time_limit_s=left, spare_s=analysis),
+                                      partial(quiet, _without_sharing(inp), time_limit_s=left)])
+    return Case(source, inp, outcome, baseline=baseline)
+
+
+def _one_after_the_other(source: Source, inp: PlanInput, solve: Callable, deadline: Deadline, limit: float,
+                         analysis: float, wanted: bool, log: Callable[[str], None]) -> Case:
+    """One core (a sweep's worker): the plan, then the case without sharing started from it (so it
+    has a plan however short its share of the limit)."""
+    from optimizer.solving.solve import FEASIBLE, OPTIMAL
+
+    keep = REPORT_RESERVE_S + analysis + (BASELINE_SHARE * limit if wanted else 0.0)
+    # without a plan there is no baseline or analysis to do: their time goes to the fallback heuristic
+    case = Case(source, inp, solve(inp, time_limit_s=max(MIN_SOLVE_S, deadline.left(keep)),
+                                   spare_s=keep - REPORT_RESERVE_S))
+    if not wanted or case.outcome.status not in (OPTIMAL, FEASIBLE):
+        return case
+    left = deadline.left(REPORT_RESERVE_S + analysis)
+    if left < MIN_SOLVE_S:
+        case.outcome.warnings.append("The case without cross-brand sharing was not solved: the time limit was "
+                                     "spent (raise --time-limit to state what sharing is worth).")
+        return case
+    log(f"solving the same case without cross-brand sharing (what sharing is worth; time limit {duration(left)})")
+    case.baseline = solve(_without_sharing(inp), time_limit_s=left, start=case.outcome.plan)
     return case
 
 
