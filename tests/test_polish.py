@@ -100,17 +100,20 @@ def test_each_better_plan_on_medium_obeys_every_rule_and_costs_what_the_model_sa
     assert all("freed" in line for line in seen)
 
 
+class AtFirstPlan(StallWatch):
+    """Calls the bound stalled at the first plan (the real watch waits for half the limit)."""
+
+    def __call__(self, seconds, objective, bound):
+        if self.stalled_at is None and math.isfinite(objective):
+            self.stalled_at = seconds
+        return self.stalled_at is not None
+
+
 def test_local_search_beside_a_stalled_tree_search(medium, monkeypatch):
     """A watch that calls the bound stalled at the first plan (the real one waits for half the
     limit), so that the test is short: the local search runs beside the tree search, which is
     never stopped for it (it ends at its limit or gap); the plan obeys every rule, it is the
     better of the two, the bound is the tree's, and the status says what ran."""
-
-    class AtFirstPlan(StallWatch):
-        def __call__(self, seconds, objective, bound):
-            if self.stalled_at is None and math.isfinite(objective):
-                self.stalled_at = seconds
-            return self.stalled_at is not None
 
     monkeypatch.setattr(solve_module, "StallWatch", AtFirstPlan)
     seen: list[str] = []
@@ -123,3 +126,16 @@ def test_local_search_beside_a_stalled_tree_search(medium, monkeypatch):
     assert outcome.best_bound_jpy <= outcome.total_cost_jpy
     assert outcome.seconds["solve"] < 10 + 1 and outcome.seconds["local search"] < 10 + 1
     assert not [t for t in threading.enumerate() if t.name == "plan-local-search"]  # joined
+
+def test_a_failure_in_the_local_search_thread_reaches_the_caller(medium, monkeypatch):
+    """An error in the thread beside the tree is raised again in the caller's thread, where the
+    command handles it, instead of a traceback printed by the thread and a silent plan."""
+    import optimizer.solving.polish as polish_module
+
+    def broken(*_args, **_kw):
+        raise RuntimeError("local search failed")
+
+    monkeypatch.setattr(solve_module, "StallWatch", AtFirstPlan)
+    monkeypatch.setattr(polish_module, "polish", broken)
+    with pytest.raises(RuntimeError, match="local search failed"):
+        make_plan(medium, time_limit_s=5)

@@ -158,6 +158,7 @@ class LocalSearchBeside:
         self.started_at: float | None = None
         self.result: Polished | None = None
         self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
         self._clock = time.perf_counter()
 
     def start(self, at_s: float, values: np.ndarray, objective: float, bound: float) -> None:
@@ -169,9 +170,12 @@ class LocalSearchBeside:
                  f"¥{objective * SCALE_JPY / 1e9:,.3f} bn); local search beside the tree search for {seconds:.0f} s")
 
         def work() -> None:
-            self.result = polish(self.pm, self.compiled, values, objective, seconds=seconds, time_limit_s=self.limit,
-                                 stop_below=within_gap, mip_rel_gap=min(1e-4, self.gap_target), log=self.log,
-                                 stop=self.stop)
+            try:
+                self.result = polish(self.pm, self.compiled, values, objective, seconds=seconds,
+                                     time_limit_s=self.limit, stop_below=within_gap,
+                                     mip_rel_gap=min(1e-4, self.gap_target), log=self.log, stop=self.stop)
+            except BaseException as error:  # raised again by finish(), in the caller's thread
+                self._error = error
 
         self._thread = threading.Thread(target=work, name="plan-local-search", daemon=True)
         self._thread.start()
@@ -186,4 +190,6 @@ class LocalSearchBeside:
             return None
         self.stop.set()
         self._thread.join()
+        if self._error is not None:
+            raise self._error
         return self.result
