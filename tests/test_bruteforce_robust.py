@@ -215,6 +215,9 @@ def test_plan_robust_agrees_with_bruteforce(seed, plan_runs):
     expected, gap = result["expected_cost_jpy"], result.get("gap")
     assert expected is not None and close(expected, robust.cost, gap), (
         f"plan's expected cost {expected!r} vs brute-force optimum {robust.cost!r}" + context)
+    bound = result["best_bound_jpy"]
+    assert bound is not None and bound <= robust.cost * (1 + 1e-6) + 1.0, (
+        f"plan's bound {bound!r} ({result.get('bound_from')}) above the brute-force optimum {robust.cost!r}" + context)
     assert result.get("years") == Programme(run.case).names, "years" + context
     assert not design_problems(result, Model(run.case)), design_problems(result, Model(run.case)) + [context]
     ev_expected, per, bad = evaluate_robust_plan(run.case, result)

@@ -100,6 +100,7 @@ def robust_json(case, report: str | None) -> dict:
         "expected_cost_jpy": o.expected_cost_jpy,
         "best_bound_jpy": o.best_bound_jpy,
         "gap": o.gap,
+        "bound_from": o.bound_from,
         **({"objective": "worst", "worst_cost_jpy": o.worst_cost_jpy} if o.objective == "worst" else {}),
         **({"years": [y.name for y in inp.years]} if inp.years else {}),
         "variants": variants,

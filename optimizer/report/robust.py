@@ -185,6 +185,7 @@ def _provenance(ws: Worksheet, case: RobustCase, report_path: str | None) -> Non
         ("Status", o.status, None),
         ("Solver status", o.highs_status, None),
         ("Best bound (¥)", o.best_bound_jpy, YEN),
+        ("Bound from", o.bound_from, None),
         ("Gap", o.gap, "0.000%"),
         ("Time limit, all solves (s)", o.time_limit_s, "0.0"),
         ("Seconds", ", ".join(f"{k} {v:.2f}" for k, v in o.seconds.items()), None),
