@@ -89,7 +89,8 @@ def _violation(compiled, values: list[float]) -> float:
     lp, x = compiled.lp, np.asarray(values, dtype=float)
     act = compiled.activity(x)
     lo, hi = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
-    rows = np.maximum(np.maximum(lo - act, act - hi), 0) / np.maximum(1.0, np.abs(np.where(np.isfinite(lo), lo, hi)))
+    size = np.maximum(1.0, np.abs(np.where(np.isfinite(lo), lo, hi)))
+    rows = np.maximum(np.maximum(lo - act, act - hi), 0) / size
     cols = np.maximum(np.maximum(np.asarray(lp.col_lower_) - x, x - np.asarray(lp.col_upper_)), 0)
     return float(max(rows.max(initial=0), cols.max(initial=0)))
 
@@ -108,8 +109,8 @@ def one_instance(path: Path, limit: float, work: Path) -> dict[str, dict]:
                        proven=run.optimal)
     log = []
     alone = run_highs(compiled, time_limit_s=limit, mip_rel_gap=gap_target, log_line=log.append)
-    out["HiGHS alone"] = dict(plan=alone.objective, bound=alone.dual_bound, seconds=alone.seconds, root=_highs_root(log),
-                              proven=alone.optimal)
+    out["HiGHS alone"] = dict(plan=alone.objective, bound=alone.dual_bound, seconds=alone.seconds,
+                              root=_highs_root(log), proven=alone.optimal)
 
     mps = work / f"{path.stem}.mps"
     h = new_highs()
@@ -118,8 +119,8 @@ def one_instance(path: Path, limit: float, work: Path) -> dict[str, dict]:
     h.writeModel(str(mps))
     result = work / f"{path.stem}.xpress.json"
     size = len(compiled.columns) + len(compiled.rows)
-    proc = subprocess.run([sys.executable, "-c", XPRESS_RUN, str(mps), str(limit), str(gap_target), str(result)],
-                          capture_output=True, text=True, timeout=limit * 3 + 60)
+    command = [sys.executable, "-c", XPRESS_RUN, str(mps), str(limit), str(gap_target), str(result)]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=limit * 3 + 60)
     if proc.returncode != 0 or not result.exists():
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
         out["Xpress"] = dict(error=f"{size:,} rows + columns: {tail[0][:160]}")
@@ -142,11 +143,13 @@ def markdown(rows: list[tuple[str, dict[str, dict]]], limit: float, load: str) -
     lines = [
         "# `plan` against Xpress Community and HiGHS alone, on the model `plan` hands to HiGHS",
         "",
-        f"Limit {limit:g} s, the workbook's gap target (0.1 %); one run each, one after the other; load average at "
-        f"the start {load} (2 cores). Time: to the gap target, or `>limit` with the gap reached. Root bound: after "
-        "the root node's cuts, from each solver's log; root gap: against the best plan any solver found.",
+        f"Limit {limit:g} s, the workbook's gap target (0.1 %); one run each, one after the other; "
+        f"load average at the start {load} (2 cores). Time: to the gap target, or `>limit` with the gap "
+        "reached. Root bound: after the root node's cuts, from each solver's log; root gap: against the "
+        "best plan any solver found.",
         "",
-        "| instance | solver | time to 0.1 % (s) | plan (¥ bn) | bound (¥ bn) | gap | root bound (¥ bn) | root gap |",
+        "| instance | solver | time to 0.1 % (s) | plan (¥ bn) | bound (¥ bn) | gap | root bound (¥ bn) "
+        "| root gap |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     bn = lambda x: "—" if x is None else f"{x * SCALE_JPY / 1e9:,.2f}"  # noqa: E731
@@ -156,7 +159,8 @@ def markdown(rows: list[tuple[str, dict[str, dict]]], limit: float, load: str) -
             if "error" in r:
                 lines.append(f"| {name} | {solver} | not run: {r['error']} | | | | | |")
                 continue
-            time_text = f"{r['seconds']:.1f}" if r["proven"] else f">{limit:g} ({100 * _gap(r['plan'], r['bound']):.2f} %)"
+            reached = f">{limit:g} ({100 * _gap(r['plan'], r['bound']):.2f} %)"
+            time_text = f"{r['seconds']:.1f}" if r["proven"] else reached
             root_gap = "—" if r["root"] is None or best is None else f"{100 * _gap(best, r['root']):.2f} %"
             checked = "" if r.get("violation") is None else f" (max violation {r['violation']:.1e})"
             lines.append(f"| {name} | {solver} | {time_text} | {bn(r['plan'])}{checked} | {bn(r['bound'])} | "

@@ -11,7 +11,8 @@ from builders import tables, write
 from optimizer.pipeline import load_futures
 from optimizer.solving import robust as robust_module
 from optimizer.solving.robust import (
-    EXTENSIVE, FUTURES_ALONE, FutureResult, RobustOutcome, bound_without_shared_design, make_robust_plan, tighten_bound,
+    EXTENSIVE, FUTURES_ALONE, FutureResult, RobustOutcome, bound_without_shared_design, make_robust_plan,
+    tighten_bound,
 )
 from optimizer.solving.solve import Outcome
 
@@ -31,8 +32,8 @@ def _outcome(owns: list[Outcome], costs: list[float], probabilities=(0.6, 0.4), 
         futures.append(r)
     expected = sum(p * c for p, c in zip(probabilities, costs))
     target = expected if objective == "expected" else max(costs)
-    o = RobustOutcome("feasible", objective, expected, bound, None if bound is None else (target - bound) / target,
-                      None, futures, [], 60.0, 0.001)
+    gap = None if bound is None else (target - bound) / target
+    o = RobustOutcome("feasible", objective, expected, bound, gap, None, futures, [], 60.0, 0.001)
     # each future's cost under the robust design, as the evaluation would give it
     for r, c in zip(o.futures, costs):
         r.evaluation = type("E", (), {"total_cost_jpy": c})()
@@ -50,7 +51,8 @@ def test_worst_case_bound_is_the_largest_own_bound():
 
 
 def test_no_bound_when_a_future_alone_proved_none():
-    assert bound_without_shared_design(_outcome([_own(100.0, 99.0), _own(200.0, None)], [101.0, 201.0])) is None
+    missing = _outcome([_own(100.0, 99.0), _own(200.0, None)], [101.0, 201.0])
+    assert bound_without_shared_design(missing) is None
     assert bound_without_shared_design(_outcome([_own(100.0, 99.0), None], [101.0, 201.0])) is None
     # solved without a search (nothing to choose): its cost is exact
     exact = replace(_own(200.0, None, status="optimal"), gap=None)

@@ -255,14 +255,16 @@ def tighten_bound(outcome: RobustOutcome, log: Callable[[str], None] = lambda _t
     plan is proven when the gap reaches the target, even if the search stopped at its limit."""
     alone = bound_without_shared_design(outcome)
     target = outcome.expected_cost_jpy if outcome.objective == EXPECTED else outcome.worst_cost_jpy
-    if alone is None or target is None or (outcome.best_bound_jpy is not None and alone <= outcome.best_bound_jpy):
+    searched = outcome.best_bound_jpy
+    if alone is None or target is None or (searched is not None and alone <= searched):
         return
     outcome.best_bound_jpy = min(alone, target)
     outcome.gap = 0.0 if target <= 0 else max(0.0, (target - outcome.best_bound_jpy) / abs(target))
     outcome.bound_from = FUTURES_ALONE
     if outcome.gap <= outcome.mip_rel_gap:
         outcome.status = OPTIMAL
-    log(f"bound from each future solved on its own: ¥{outcome.best_bound_jpy:,.0f}, gap {100 * outcome.gap:.2f} %")
+    log(f"bound from each future solved on its own: ¥{outcome.best_bound_jpy:,.0f}, "
+        f"gap {100 * outcome.gap:.2f} %")
 
 
 def _bets(futures: list[Future], outcome: RobustOutcome, deadline: float, gap: float, log) -> None:
