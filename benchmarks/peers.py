@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import re
 import subprocess
@@ -30,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import generate as gen
+from benchmarks.stall import relative_gap
 from models.build import SCALE_JPY, PlatformModel
 from optimizer.pipeline import load_input
 from optimizer.solving.highs_bridge import compile_model, new_highs, run_highs
@@ -55,12 +55,6 @@ json.dump({"seconds": seconds, "objective": p.attributes.mipobjval if x is not N
            "bound": p.attributes.bestbound, "values": x, "status": str(p.attributes.solstatus),
            "nodes": p.attributes.nodes}, open(out, "w"))
 """
-
-
-def _gap(objective: float | None, bound: float | None) -> float:
-    if objective is None or bound is None or not math.isfinite(objective) or not objective:
-        return math.inf
-    return (objective - bound) / abs(objective)
 
 
 def _highs_root(lines: list[str]) -> float | None:
@@ -133,7 +127,7 @@ def one_instance(path: Path, limit: float, work: Path) -> dict[str, dict]:
     root = _xpress_root(text)
     out["Xpress"] = dict(
         plan=objective, bound=bound, seconds=xp["seconds"], root=None if root is None else root + offset,
-        proven=_gap(objective, bound) <= gap_target + 1e-9,
+        proven=relative_gap(objective, bound) <= gap_target + 1e-9,
         violation=None if xp["values"] is None else _violation(compiled, xp["values"]),
     )
     return out
@@ -159,12 +153,13 @@ def markdown(rows: list[tuple[str, dict[str, dict]]], limit: float, load: str) -
             if "error" in r:
                 lines.append(f"| {name} | {solver} | not run: {r['error']} | | | | | |")
                 continue
-            reached = f">{limit:g} ({100 * _gap(r['plan'], r['bound']):.2f} %)"
-            time_text = f"{r['seconds']:.1f}" if r["proven"] else reached
-            root_gap = "—" if r["root"] is None or best is None else f"{100 * _gap(best, r['root']):.2f} %"
+            gap = 100 * relative_gap(r["plan"], r["bound"])
+            time_text = f"{r['seconds']:.1f}" if r["proven"] else f">{limit:g} ({gap:.2f} %)"
+            no_root = r["root"] is None or best is None
+            root_gap = "—" if no_root else f"{100 * relative_gap(best, r['root']):.2f} %"
             checked = "" if r.get("violation") is None else f" (max violation {r['violation']:.1e})"
             lines.append(f"| {name} | {solver} | {time_text} | {bn(r['plan'])}{checked} | {bn(r['bound'])} | "
-                         f"{100 * _gap(r['plan'], r['bound']):.3f} % | {bn(r['root'])} | {root_gap} |")
+                         f"{gap:.3f} % | {bn(r['root'])} | {root_gap} |")
     return "\n".join(lines) + "\n"
 
 

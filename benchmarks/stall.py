@@ -29,7 +29,7 @@ from optimizer.solving.polish import StallWatch, polish
 from optimizer.solving.solve import run_model
 
 
-def _gap(objective: float | None, bound: float | None) -> float:
+def relative_gap(objective: float | None, bound: float | None) -> float:
     if objective is None or bound is None or not math.isfinite(objective) or not objective:
         return math.inf
     return (objective - bound) / abs(objective)
@@ -64,7 +64,7 @@ def one_instance(path: Path, limit: float) -> dict[str, dict]:
     started = "local search" in seconds and base["highs_status"].split("from ")[-1].split(" s")[0]
     out["plan"] = dict(plan=run.objective, bound=run.dual_bound, stopped=float(started) if started else None)
     for row in out.values():
-        row["gap"] = _gap(row["plan"], row["bound"])
+        row["gap"] = relative_gap(row["plan"], row["bound"])
     return out
 
 

@@ -126,32 +126,28 @@ def cluster_start() -> dict:
     return out
 
 
-def monte_carlo_jobs(folder: Path, samples: int = 200) -> dict:
-    out: dict = {}
+def sweep_walls(folder: Path, stem: str, extra: list[str], label: str, what: str, samples: int,
+                out: dict) -> dict[int, float]:
+    """`plan sweep` of the example with --jobs 1, then 2 (`extra`: more options): each one's wall
+    and the load average before it, into `out` under `label` (before `--jobs`) and `what` (the
+    sweep's description). Returns the walls by jobs."""
     walls = {}
     for jobs in (1, 2):
-        target = folder / f"mc-j{jobs}.xlsx"
-        out[f"load average (1 min) before --jobs {jobs}"] = os.getloadavg()[0]
-        wall, proc = timed(
-            [
-                str(PLAN),
-                "sweep",
-                str(EXAMPLE),
-                "--samples",
-                str(samples),
-                "--seed",
-                "1",
-                "--jobs",
-                str(jobs),
-                "--out",
-                str(target),
-            ]
-        )
+        out[f"load average (1 min) before {label}--jobs {jobs}"] = os.getloadavg()[0]
+        target = folder / f"{stem}-j{jobs}.xlsx"
+        wall, proc = timed([str(PLAN), "sweep", str(EXAMPLE), *extra, "--samples", str(samples),
+                            "--seed", "1", "--jobs", str(jobs), "--out", str(target)])
         if proc.returncode != 0:
             raise SystemExit(proc.stderr[-3000:])
         walls[jobs] = wall
-        out[f"{samples}-sample Monte Carlo of the example, --jobs {jobs} (s)"] = wall
-    out["--jobs 2 / --jobs 1"] = walls[2] / walls[1]
+        out[f"{samples}-sample Monte Carlo of the example{what}, --jobs {jobs} (s)"] = wall
+    out[f"{label.rstrip()}: --jobs 2 / --jobs 1" if label else "--jobs 2 / --jobs 1"] = walls[2] / walls[1]
+    return walls
+
+
+def monte_carlo_jobs(folder: Path, samples: int = 200) -> dict:
+    out: dict = {}
+    walls = sweep_walls(folder, "mc", [], "", "", samples, out)
     from optimizer.sweeps.results import read_rows
 
     rows = list(read_rows(folder / "mc-j1.csv"))
@@ -190,17 +186,8 @@ def design_jobs(folder: Path, samples: int = 200) -> dict:
     if solved.returncode != 0:
         raise SystemExit(solved.stderr[-3000:])
     out: dict = {}
-    walls = {}
-    for jobs in (1, 2):
-        target = folder / f"design-j{jobs}.xlsx"
-        out[f"load average (1 min) before --design --jobs {jobs}"] = os.getloadavg()[0]
-        wall, proc = timed([str(PLAN), "sweep", str(EXAMPLE), "--design", str(report), "--samples", str(samples),
-                            "--seed", "1", "--jobs", str(jobs), "--out", str(target)])
-        if proc.returncode != 0:
-            raise SystemExit(proc.stderr[-3000:])
-        walls[jobs] = wall
-        out[f"{samples}-sample Monte Carlo of the example with --design, --jobs {jobs} (s)"] = wall
-    out["--design: --jobs 2 / --jobs 1"] = walls[2] / walls[1]
+    design = ["--design", str(report)]
+    walls = sweep_walls(folder, "design", design, "--design ", " with --design", samples, out)
     from optimizer.sweeps.results import read_rows
 
     rows = list(read_rows(folder / "design-j1.csv"))

@@ -28,7 +28,8 @@ from optimizer.solving.diagnose import Diagnosis, diagnose
 from optimizer.solving.highs_bridge import compile_model
 from optimizer.solving.parallel import SIDE_BY_SIDE, side_by_side
 from optimizer.solving.solve import (
-    FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, AGREEMENT_TOLERANCE, ModelSize, Outcome, broken_plan, make_plan, run_model,
+    FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, AGREEMENT_TOLERANCE, ModelSize, Outcome, broken_plan, make_plan,
+    relative_gap, run_model,
 )
 
 # Shares of the time limit: the extensive form, then every future's own optimum, then the bets.
@@ -175,9 +176,9 @@ def make_robust_plan(
     bound = None if run.dual_bound is None else min(run.dual_bound * SCALE_JPY, target)
     if run.optimal and bound is None:
         bound = target
-    gap = None if bound is None else (0.0 if target <= 0 else max(0.0, (target - bound) / abs(target)))
     outcome = RobustOutcome(
-        OPTIMAL if run.optimal else FEASIBLE, expected_cost_jpy=expected, best_bound_jpy=bound, gap=gap,
+        OPTIMAL if run.optimal else FEASIBLE, expected_cost_jpy=expected, best_bound_jpy=bound,
+        gap=relative_gap(target, bound),
         design=plans[futures[0].name].design(), futures=results, conflicts=[], warnings=warnings, **head,
     )
     deadline = started + limit
@@ -259,7 +260,7 @@ def tighten_bound(outcome: RobustOutcome, log: Callable[[str], None] = lambda _t
     if alone is None or target is None or (searched is not None and alone <= searched):
         return
     outcome.best_bound_jpy = min(alone, target)
-    outcome.gap = 0.0 if target <= 0 else max(0.0, (target - outcome.best_bound_jpy) / abs(target))
+    outcome.gap = relative_gap(target, outcome.best_bound_jpy)
     outcome.bound_from = FUTURES_ALONE
     if outcome.gap <= outcome.mip_rel_gap:
         outcome.status = OPTIMAL

@@ -238,8 +238,16 @@ def _finish(inp: PlanInput, plan: Plan, status: str, solver_cost: float | None, 
     if bound is None:
         bound = total if status == OPTIMAL else None
     bound = min(bound, total) if bound is not None else None
-    gap = None if bound is None else (0.0 if total <= 0 else max(0.0, (total - bound) / abs(total)))
+    gap = relative_gap(total, bound)
     return Outcome(status, plan, ev, total, bound, gap, [], warnings=warnings, **fields)
+
+
+def relative_gap(cost: float, bound: float | None) -> float | None:
+    """How far a plan's cost may be above the optimum its bound allows, as a share of the cost
+    (None without a bound; 0 for a plan that costs nothing)."""
+    if bound is None:
+        return None
+    return 0.0 if cost <= 0 else max(0.0, (cost - bound) / abs(cost))
 
 
 def _broken(violations: list[str], bound: float | None, fields: dict) -> Outcome:
