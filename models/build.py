@@ -38,7 +38,9 @@ class PlatformModel:
         self, source: PlanInput | Sequence[Future], *, elastic: bool = False, objective: str = cost.EXPECTED,
         max_developments: int | None = None,
     ):
-        self.futures: tuple[Future, ...] = (Future("", 1.0, source),) if isinstance(source, PlanInput) else tuple(source)
+        self.futures: tuple[Future, ...] = (
+            (Future("", 1.0, source),) if isinstance(source, PlanInput) else tuple(source)
+        )
         self.inp = self.futures[0].inp  # the names every future shares
         self.elastic = elastic
         self.max_developments = max_developments  # None: no development cap (design.define_development_cap)
@@ -52,10 +54,14 @@ class PlatformModel:
         self.blocked: dict[str, list[str]] = deductions.blocked
         self.choices = deductions.choices
         self.must_because = deductions.must_because
-        weights = [[f.probability * self.one_time_weight(f.name, y.name) for y in self.periods] for f in self.futures]
+        weights = [
+            [f.probability * self.one_time_weight(f.name, y.name) for y in self.periods]
+            for f in self.futures
+        ]
         self.dev_years = design.dev_years(weights)
         self.line_years = {
-            f.name: design.dev_years([[self.one_time_weight(f.name, y.name) for y in self.periods]]) for f in self.futures
+            f.name: design.dev_years([[self.one_time_weight(f.name, y.name) for y in self.periods]])
+            for f in self.futures
         }
         self.m = pyo.ConcreteModel(name="kei platform plan")
         self.book = RuleBook(self.m, elastic)
@@ -98,7 +104,10 @@ class PlatformModel:
 
     def list_price(self, f: str, item: str) -> float:
         inp = self.future(f)
-        return inp.pack(item).unit_cost_jpy if item in {p.name for p in inp.packs} else inp.part(item).unit_cost_jpy
+        return (
+            inp.pack(item).unit_cost_jpy if item in {p.name for p in inp.packs}
+            else inp.part(item).unit_cost_jpy
+        )
 
     def price_factor(self, f: str, item: str, t: str) -> float:
         y = self.year(f, t)
@@ -124,7 +133,10 @@ class PlatformModel:
         return sum(self.launched_in(v, x) for x in years if self.year_index[x] <= ti)
 
     # ------------------------------------------------------------------ rows and their meaning
-    def add(self, name: str, rows: Rows, meaning: Callable[[object], Rule], reference: Callable[[object], float] | None = None) -> None:
+    def add(
+        self, name: str, rows: Rows, meaning: Callable[[object], Rule],
+        reference: Callable[[object], float] | None = None,
+    ) -> None:
         self.book.add(name, rows, meaning, reference)
 
     def rule(self, con) -> Rule:
@@ -148,12 +160,20 @@ class PlatformModel:
                     bounds = d.bounds_in(y)
                     if bounds is None or not (bounds[0] or 0) > 0:
                         continue
-                    if not any(d.covers(vc.variant) and (f.name, v, y.name) in self.m.units for v, vc in self.choices.items()):
+                    if not any(
+                        d.covers(vc.variant) and (f.name, v, y.name) in self.m.units
+                        for v, vc in self.choices.items()
+                    ):
                         when = f" in {y.name}" if y.name else " a year"
-                        where = (f" in future {f.name}, but no variant it covers can be offered and selling then with a "
-                                 "design that obeys every future's rules") if len(self.futures) > 1 else (
-                                 ", but no variant it covers can be offered and selling then")
-                        out.append(f"{d.label} ({d.title}) asks for at least {bounds[0]:,.0f} units{when}{where}")
+                        where = (
+                            f" in future {f.name}, but no variant it covers can be offered and selling then "
+                            "with a design that obeys every future's rules"
+                        ) if len(self.futures) > 1 else (
+                            ", but no variant it covers can be offered and selling then"
+                        )
+                        out.append(
+                            f"{d.label} ({d.title}) asks for at least {bounds[0]:,.0f} units{when}{where}"
+                        )
         return list(dict.fromkeys(out))
 
     # ------------------------------------------------------------------ plans <-> values

@@ -25,9 +25,13 @@ def development_cost(pm: "PlatformModel", f: str):
     years = [pm.periods[i].name for i in pm.dev_years]
     for key in sorted(set(pm.dev_of_use[f].values())):
         c, o, _b = key
-        cost += inp.part(f"{c}/{o}").dev_cost_jpy / SCALE_JPY * sum(pm.one_time_weight(f, t) * m.develop[key + (t,)] for t in years)
+        cost += inp.part(f"{c}/{o}").dev_cost_jpy / SCALE_JPY * sum(
+            pm.one_time_weight(f, t) * m.develop[key + (t,)] for t in years
+        )
     for key in sorted(set(pm.dev_of_pack[f].values())):
-        cost += inp.pack(key[0]).dev_cost_jpy / SCALE_JPY * sum(pm.one_time_weight(f, t) * m.develop_pack[key + (t,)] for t in years)
+        cost += inp.pack(key[0]).dev_cost_jpy / SCALE_JPY * sum(
+            pm.one_time_weight(f, t) * m.develop_pack[key + (t,)] for t in years
+        )
     return cost
 
 
@@ -36,8 +40,12 @@ def top_hat_cost(pm: "PlatformModel", f: str):
     m, cost = pm.m, 0
     for v, vc in pm.choices.items():
         var = pm.variant(f, v)
-        cost += var.top_hat_dev_cost_jpy / SCALE_JPY * sum(pm.one_time_weight(f, t) * pm.launched_in(v, t) for t in vc.launch_years)
-        cost += var.top_hat_unit_cost_jpy / SCALE_JPY * sum(pm.production_weight(f, t) * m.units[f, v, t] for t in pm.selling_years(v))
+        cost += var.top_hat_dev_cost_jpy / SCALE_JPY * sum(
+            pm.one_time_weight(f, t) * pm.launched_in(v, t) for t in vc.launch_years
+        )
+        cost += var.top_hat_unit_cost_jpy / SCALE_JPY * sum(
+            pm.production_weight(f, t) * m.units[f, v, t] for t in pm.selling_years(v)
+        )
     return cost
 
 
@@ -46,10 +54,15 @@ def plant_cost(pm: "PlatformModel", f: str):
     m, cost = pm.m, 0
     for ff, k, _s, t in pm.line_idx:
         if ff == f:
-            cost += pm.plant(f, k).line_cost_jpy / SCALE_JPY * pm.one_time_weight(f, t) * m.line[ff, k, _s, t]
+            cost += (
+                pm.plant(f, k).line_cost_jpy / SCALE_JPY * pm.one_time_weight(f, t) * m.line[ff, k, _s, t]
+            )
     for ff, v, k, t in pm.built_idx:
         if ff == f:
-            cost += pm.plant(f, k).assembly_cost_jpy / SCALE_JPY * pm.production_weight(f, t) * m.built[ff, v, k, t]
+            cost += (
+                pm.plant(f, k).assembly_cost_jpy / SCALE_JPY * pm.production_weight(f, t)
+                * m.built[ff, v, k, t]
+            )
     return cost
 
 
@@ -65,10 +78,13 @@ def define_objective(pm: "PlatformModel", objective: str = EXPECTED) -> None:
     pm.cost_expr = sum(f.probability * pm.cost_of[f.name] for f in pm.futures)
     if pm.elastic:
         m.violation = pyo.Objective(
-            expr=sum(var / max(1e-9, pm.book.slacks[id(var)].reference) for var in pm.book.slack_vars()), sense=pyo.minimize)
+            expr=sum(var / max(1e-9, pm.book.slacks[id(var)].reference) for var in pm.book.slack_vars()),
+            sense=pyo.minimize)
     elif objective == WORST and len(pm.futures) > 1:
         m.worst_cost = pyo.Var()
-        m.worst_case = pyo.Constraint([f.name for f in pm.futures], rule=lambda _m, f: m.worst_cost >= pm.cost_of[f])
+        m.worst_case = pyo.Constraint(
+            [f.name for f in pm.futures], rule=lambda _m, f: m.worst_cost >= pm.cost_of[f]
+        )
         m.total_cost = pyo.Objective(expr=m.worst_cost, sense=pyo.minimize)
     else:
         m.total_cost = pyo.Objective(expr=pm.cost_expr, sense=pyo.minimize)

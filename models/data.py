@@ -161,7 +161,10 @@ class DemandRow:
         without a year holds every year, scaled by the year's demand factor."""
         if self.year is None:
             f = year.demand_factor
-            return (None if self.min_units is None else self.min_units * f, None if self.max_units is None else self.max_units * f)
+            return (
+                None if self.min_units is None else self.min_units * f,
+                None if self.max_units is None else self.max_units * f,
+            )
         return (self.min_units, self.max_units) if self.year == year.name else None
 
 
@@ -214,7 +217,10 @@ def lock_contradictions(locks: Sequence[Lock], required: Callable[[str], bool]) 
             if out_of_plan or (a.item == b.item and a.choice != b.choice):
                 out.append(f"{a.text} and {b.text} cannot both hold")
         if a.item not in ("offer", "pack") and a.choice is None and required(a.item):
-            out.append(f"{a.text} cannot hold: every offered variant takes an option of the required category {a.item}")
+            out.append(
+                f"{a.text} cannot hold: every offered variant takes an option of the required category "
+                f"{a.item}"
+            )
     return out
 
 

@@ -30,10 +30,15 @@ def define_demand(pm: "PlatformModel") -> None:
         if covered:
             rows[(f, d.label, t)] = (lo, sum(covered), hi)
             row_of[(f, d.label, t)] = (d, lo, hi)
+
+    def meaning(k) -> Rule:
+        """The row's units stay within its bounds in its year (or every year)."""
+        d, lo, hi = row_of[k]
+        when = f" in {k[2]}" if k[2] else " a year"
+        return Rule("demand", "demand", d.title, f"{k[1]} ({d.title}): {bounds_text(lo, hi)} units{when}",
+                    year=k[2], future=k[0])
+
     pm.add(
-        "demand", rows,
-        lambda k: Rule("demand", "demand", row_of[k][0].title,
-                       f"{k[1]} ({row_of[k][0].title}): {bounds_text(row_of[k][1], row_of[k][2])} units{f' in {k[2]}' if k[2] else ' a year'}",
-                       year=k[2], future=k[0]),
+        "demand", rows, meaning,
         lambda k: max(row_of[k][1] or 0.0, row_of[k][2] or 0.0, 1.0),
     )

@@ -46,7 +46,9 @@ def define_choices(pm: "PlatformModel") -> None:
     for v, vc in ch.items():
         for c in pm.inp.categories:
             chosen = sum(uses.get((v, c.name), []))
-            one_option[(v, c.name)] = (0, chosen - m.offer[v], 0) if c.required else (None, chosen - m.offer[v], 0)
+            one_option[(v, c.name)] = (
+                (0, chosen - m.offer[v], 0) if c.required else (None, chosen - m.offer[v], 0)
+            )
         one_pack[v] = (0, sum(m.pack[v, p] for p in vc.packs) - m.offer[v], 0)
         if len(vc.launch_years) > 1:
             once[v] = (0, sum(m.launch[v, t] for t in vc.launch_years) - m.offer[v], 0)
@@ -56,9 +58,13 @@ def define_choices(pm: "PlatformModel") -> None:
     V = lambda v: ch[v].variant  # noqa: E731
     pm.add("must_offer", must, lambda v: Rule("must offer", "variants", v, f"variant {v} must be offered"))
     pm.add("one_option", one_option, lambda k: Rule(
-        "option choice", "parts", k[0], f"variant {k[0]} takes {'one option' if cat[k[1]].required else 'at most one option'} of {k[1]}"))
-    pm.add("one_pack", one_pack, lambda v: Rule("pack choice", "packs", v, f"variant {v} carries one pack that fits its {V(v).pack_bay_mm:,.0f} mm bay"))
-    pm.add("launch_once", once, lambda v: Rule("launch year", "variants", v, f"variant {v} launches once, between its launch_from and launch_by"))
+        "option choice", "parts", k[0],
+        f"variant {k[0]} takes {'one option' if cat[k[1]].required else 'at most one option'} of {k[1]}"))
+    pm.add("one_pack", one_pack, lambda v: Rule(
+        "pack choice", "packs", v,
+        f"variant {v} carries one pack that fits its {V(v).pack_bay_mm:,.0f} mm bay"))
+    pm.add("launch_once", once, lambda v: Rule(
+        "launch year", "variants", v, f"variant {v} launches once, between its launch_from and launch_by"))
     define_locks(pm)
 
 
@@ -83,7 +89,8 @@ def define_locks(pm: "PlatformModel") -> None:
                 row = (1, m.use[key] if key in m.use else 0, None)
             rows[(fut.name, lock.label)] = row
             lock_of[(fut.name, lock.label)] = lock
-    pm.add("lock", rows, lambda k: Rule("lock", "locks", lock_of[k].variant, f"{lock_of[k].text} holds", future=k[0]))
+    pm.add("lock", rows, lambda k: Rule(
+        "lock", "locks", lock_of[k].variant, f"{lock_of[k].text} holds", future=k[0]))
 
 
 def dev_years(weights: list[list[float]]) -> list[int]:
@@ -134,15 +141,20 @@ def define_developments(pm: "PlatformModel") -> None:
                 key = dev_of[fut.name][i]
                 links[family].setdefault(i + key, (None, choice[i] - paid_by(var, key), 0))
                 if len(years) > 1:
-                    links["develop_once"].setdefault((kind,) + key + ("",) * (3 - len(key)), (None, paid_by(var, key), 1))
-                    links["develop_timing"].update(_timing_rows(pm, i, key, choice[i], lambda t, k=key, var=var: paid_by(var, k, t)))
+                    links["develop_once"].setdefault(
+                        (kind,) + key + ("",) * (3 - len(key)), (None, paid_by(var, key), 1))
+                    links["develop_timing"].update(_timing_rows(
+                        pm, i, key, choice[i], lambda t, k=key, var=var: paid_by(var, k, t)))
     pm.add("develop_option", links["develop_option"], lambda k: Rule(
-        "development", "parts", f"{k[1]}/{k[2]}", f"option {k[1]}/{k[2]} is developed before variant {k[0]} uses it"))
+        "development", "parts", f"{k[1]}/{k[2]}",
+        f"option {k[1]}/{k[2]} is developed before variant {k[0]} uses it"))
     pm.add("develop_pack_link", links["develop_pack_link"], lambda k: Rule(
         "development", "packs", k[1], f"pack {k[1]} is developed before variant {k[0]} carries it"))
-    pm.add("develop_once", links["develop_once"], lambda k: Rule("development", "parts", str(k[1]), f"{k[1]} is developed once"))
+    pm.add("develop_once", links["develop_once"], lambda k: Rule(
+        "development", "parts", str(k[1]), f"{k[1]} is developed once"))
     pm.add("develop_timing", links["develop_timing"], lambda k: Rule(
-        "development", "parts", k[0], f"what variant {k[0]} uses is developed by its launch year", year=k[-1]))
+        "development", "parts", k[0], f"what variant {k[0]} uses is developed by its launch year",
+        year=k[-1]))
 
 
 def _timing_rows(pm: "PlatformModel", i: tuple, key: tuple, chosen, paid_by) -> dict:

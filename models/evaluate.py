@@ -33,7 +33,10 @@ class VariantFigures:
 
 def list_cost_in(v: Variant, f: VariantFigures, year: Year) -> float:
     """The variant's list unit cost in a year: parts and pack at that year's cost factors."""
-    return v.top_hat_unit_cost_jpy + f.parts_list_jpy * year.part_cost_factor + f.pack_list_jpy * year.pack_cost_factor
+    return (
+        v.top_hat_unit_cost_jpy + f.parts_list_jpy * year.part_cost_factor
+        + f.pack_list_jpy * year.pack_cost_factor
+    )
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,8 @@ class Evaluation:
             paid = sum(x.units * x.unit_price_jpy for x in vols)
             tiers = {x.tier_min_units for x in vols}
             out[item] = ItemVolume(
-                item, vols[0].kind, units, vols[0].list_price_jpy, paid / units if units else vols[0].unit_price_jpy,
+                item, vols[0].kind, units, vols[0].list_price_jpy,
+                paid / units if units else vols[0].unit_price_jpy,
                 tiers.pop() if len(tiers) == 1 else None,
             )
         return out
@@ -147,7 +151,9 @@ def variant_figures(inp: PlanInput, variant: Variant, vp: VariantPlan) -> Varian
     parts = [inp.part(f"{c}/{o}") for c, o in vp.options.items()]
     pack = inp.pack(vp.pack) if vp.pack is not None else None
     mass = variant.glider_mass_kg + sum(p.mass_kg for p in parts) + (pack.mass_kg if pack else 0.0)
-    consumption = variant.base_wh_per_km + inp.settings.wh_per_km_per_kg * mass + sum(p.wh_per_km for p in parts)
+    consumption = (
+        variant.base_wh_per_km + inp.settings.wh_per_km_per_kg * mass + sum(p.wh_per_km for p in parts)
+    )
     kwh = pack.usable_kwh if pack else 0.0
     # consumption <= 0 cannot reach any range: the formula's range is then negative or undefined
     range_km = 1000.0 * kwh / consumption if consumption > 0 else float("-inf")
@@ -190,10 +196,14 @@ def evaluate(inp: PlanInput, plan: Plan) -> Evaluation:
     developments = _developments(inp, plan, launch)
     lines = _lines(inp, plan)
     for d in developments:
-        kind = {"option": "development: parts", "pack": "development: packs", "top hat": "development: top hats"}[d.kind]
+        kind = {
+            "option": "development: parts", "pack": "development: packs", "top hat": "development: top hats",
+        }[d.kind]
         evaluated[_index(periods, d.year)].paid[kind] += d.cost_jpy
     for (plant, _style), year in lines.items():
-        evaluated[_index(periods, year)].paid["plant lines"] += next(k for k in inp.plants if k.name == plant).line_cost_jpy
+        evaluated[_index(periods, year)].paid["plant lines"] += next(
+            k for k in inp.plants if k.name == plant
+        ).line_cost_jpy
     costs = dict.fromkeys(COST_KINDS, 0.0)
     for p in evaluated:
         for kind, x in p.weighted.items():
@@ -238,11 +248,15 @@ def _launch_index(inp: PlanInput, v: Variant, vp: VariantPlan, violations: list[
         return 0
     window = [y.name for y in inp.launch_window(v)]
     if vp.launch_year not in window:
-        violations.append(f"variant {v.name}: launches in {vp.launch_year}, outside its window {window[0]}–{window[-1]}")
+        violations.append(
+            f"variant {v.name}: launches in {vp.launch_year}, outside its window {window[0]}–{window[-1]}"
+        )
     return names.index(vp.launch_year)
 
 
-def _yearly_violations(inp: PlanInput, v: Variant, vp: VariantPlan, f: VariantFigures, start: int) -> list[str]:
+def _yearly_violations(
+    inp: PlanInput, v: Variant, vp: VariantPlan, f: VariantFigures, start: int
+) -> list[str]:
     """Units and the unit cost ceiling, year by year: nothing before launch, then within bounds."""
     tol, out = RULE_TOLERANCE, []
     for i, y in enumerate(inp.periods):
@@ -250,7 +264,9 @@ def _yearly_violations(inp: PlanInput, v: Variant, vp: VariantPlan, f: VariantFi
         units = vp.units_in(y.name)
         if i < start:
             if units > tol:
-                out.append(f"variant {v.name}: {units:,.1f} units{when}, before its launch in {vp.launch_year}")
+                out.append(
+                    f"variant {v.name}: {units:,.1f} units{when}, before its launch in {vp.launch_year}"
+                )
             continue
         lo, hi = v.min_units * y.demand_factor, v.max_units * y.demand_factor
         if units < lo - tol:
@@ -260,13 +276,19 @@ def _yearly_violations(inp: PlanInput, v: Variant, vp: VariantPlan, f: VariantFi
         if v.max_unit_cost_jpy is not None:
             cost, ceiling = list_cost_in(v, f, y), v.max_unit_cost_jpy * y.ceiling_factor
             if cost > ceiling + max(1.0, 1e-9 * ceiling):
-                out.append(f"variant {v.name}: list unit cost ¥{cost:,.0f}{when} above its ceiling ¥{ceiling:,.0f}")
+                out.append(
+                    f"variant {v.name}: list unit cost ¥{cost:,.0f}{when} "
+                    f"above its ceiling ¥{ceiling:,.0f}"
+                )
         for plant_name in vp.built.get(y.name, {}):
             plant = next((k for k in inp.plants if k.name == plant_name), None)
             if plant is None or not plant.builds(v.body_style):
                 out.append(f"variant {v.name}: plant {plant_name} cannot build body style {v.body_style}")
     known = {y.name for y in inp.periods}
-    out += [f"variant {v.name}: units in {name!r}, not a year of the programme" for name in vp.built if name not in known]
+    out += [
+        f"variant {v.name}: units in {name!r}, not a year of the programme"
+        for name in vp.built if name not in known
+    ]
     return out
 
 
@@ -311,13 +333,18 @@ def _period(inp: PlanInput, plan: Plan, i: int, y: Year, violations: list[str]) 
         list_price = inp.pack(item).unit_cost_jpy if is_pack else inp.part(item).unit_cost_jpy
         tiers = tuple(Tier(t.min_units, t.unit_cost_jpy * factor) for t in inp.tiers.get(item, ()))
         price, reached = price_at(list_price * factor, tiers, q)
-        volumes[item] = ItemVolume(item, "pack" if is_pack else "option", q, list_price * factor, price, reached)
+        volumes[item] = ItemVolume(
+            item, "pack" if is_pack else "option", q, list_price * factor, price, reached
+        )
         paid["production: packs" if is_pack else "production: parts"] += q * price
     when = f" in {y.name}" if y.name else ""
     for plant in inp.plants:
         cap = plant.capacity_units * y.capacity_factor
         if plant_units[plant.name] > cap + RULE_TOLERANCE:
-            violations.append(f"plant {plant.name} builds {plant_units[plant.name]:,.10g} units{when}, above its capacity of {cap:,.0f}")
+            violations.append(
+                f"plant {plant.name} builds {plant_units[plant.name]:,.10g} units{when}, "
+                f"above its capacity of {cap:,.0f}"
+            )
     for row in inp.demand:
         bounds = row.bounds_in(y)
         if bounds is None:
@@ -325,10 +352,16 @@ def _period(inp: PlanInput, plan: Plan, i: int, y: Year, violations: list[str]) 
         lo, hi = bounds
         total = sum(u for name, u in units.items() if row.covers(inp.variant(name)))
         if lo is not None and total < lo - RULE_TOLERANCE:
-            violations.append(f"{row.label} ({row.title}): {total:,.10g} units{when}, below its minimum {lo:,.0f}")
+            violations.append(
+                f"{row.label} ({row.title}): {total:,.10g} units{when}, below its minimum {lo:,.0f}"
+            )
         if hi is not None and total > hi + RULE_TOLERANCE:
-            violations.append(f"{row.label} ({row.title}): {total:,.10g} units{when}, above its maximum {hi:,.0f}")
-    return PeriodEvaluation(y.name, volumes, plant_units, paid, inp.production_weight(y), inp.one_time_weight(y))
+            violations.append(
+                f"{row.label} ({row.title}): {total:,.10g} units{when}, above its maximum {hi:,.0f}"
+            )
+    return PeriodEvaluation(
+        y.name, volumes, plant_units, paid, inp.production_weight(y), inp.one_time_weight(y)
+    )
 
 
 def _developments(inp: PlanInput, plan: Plan, launch: dict[str, int]) -> list[Development]:
@@ -391,12 +424,15 @@ def _variant_violations(inp: PlanInput, v: Variant, vp: VariantPlan, f: VariantF
     if vp.pack is not None:
         check(inp.pack(vp.pack).length_mm <= v.pack_bay_mm + tol, f"pack {vp.pack} is longer than its bay")
     check(f.consumption_wh_per_km > 0, f"consumption {f.consumption_wh_per_km:.1f} Wh/km is not positive")
-    check(f.range_km >= v.range_target_km - tol, f"range {f.range_km:.1f} km below target {v.range_target_km:g} km")
-    check(f.power_kw >= v.min_power_kw - tol, f"power {f.power_kw:g} kW below its minimum {v.min_power_kw:g} kW")
+    check(f.range_km >= v.range_target_km - tol,
+          f"range {f.range_km:.1f} km below target {v.range_target_km:g} km")
+    check(f.power_kw >= v.min_power_kw - tol,
+          f"power {f.power_kw:g} kW below its minimum {v.min_power_kw:g} kW")
     check(f.power_kw <= r.max_power_kw + tol, f"power {f.power_kw:g} kW above the cap {r.max_power_kw:g} kW")
     check(f.height_mm <= r.max_height_mm + tol, f"height {f.height_mm:g} mm above {r.max_height_mm:g} mm")
     check(f.length_mm <= r.max_length_mm + tol, f"length {f.length_mm:g} mm above {r.max_length_mm:g} mm")
     check(v.width_mm <= r.max_width_mm + tol, f"width {v.width_mm:g} mm above {r.max_width_mm:g} mm")
     check(v.seats <= r.max_seats + tol, f"{v.seats:g} seats above {r.max_seats:g}")
-    check(v.payload_kg <= r.max_payload_kg + tol, f"payload {v.payload_kg:g} kg above {r.max_payload_kg:g} kg")
+    check(v.payload_kg <= r.max_payload_kg + tol,
+          f"payload {v.payload_kg:g} kg above {r.max_payload_kg:g} kg")
     return out

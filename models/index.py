@@ -60,9 +60,14 @@ class Deductions:
             inp, v = fut.inp, fut.inp.variant(name)
             if not self.elastic:
                 why += [text + self._where(fut) for text in _fixed_rule_breaks(inp, v)]
-            opts = {c.name: [o.option for o in inp.options_of(c.name) if o.allowed_for(v)] for c in inp.categories}
+            opts = {
+                c.name: [o.option for o in inp.options_of(c.name) if o.allowed_for(v)]
+                for c in inp.categories
+            }
             fits = [p.name for p in inp.packs if p.length_mm <= v.pack_bay_mm]
-            options = opts if options is None else {c: [o for o in options[c] if o in opts[c]] for c in options}
+            options = (
+                opts if options is None else {c: [o for o in options[c] if o in opts[c]] for c in options}
+            )
             packs = fits if packs is None else [p for p in packs if p in fits]
             if v.must_offer:
                 self.must_because.setdefault(name, "must be offered" + self._where(fut))
@@ -78,14 +83,19 @@ class Deductions:
         if why:
             self.blocked[name] = why
             return
-        plants = {f.name: [k.name for k in f.inp.plants if k.builds(f.inp.variant(name).body_style)] for f in self.futures}
+        plants = {
+            f.name: [k.name for k in f.inp.plants if k.builds(f.inp.variant(name).body_style)]
+            for f in self.futures
+        }
         first = self._period_index(window[0])
         max_units = {
             (f.name, y.name): self._max_units(f.inp, f.inp.variant(name), plants[f.name], y)
             for f in self.futures for y in f.inp.periods[first:]
         }
         must = name in self.must_because
-        self.choices[name] = VariantChoices(self.base.variant(name), options, packs, plants, window, max_units, must)
+        self.choices[name] = VariantChoices(
+            self.base.variant(name), options, packs, plants, window, max_units, must
+        )
 
     def _period_index(self, name: str) -> int:
         return next(i for i, y in enumerate(self.periods) if y.name == name)
@@ -102,7 +112,9 @@ class Deductions:
         return min([v.max_units * y.demand_factor, capacity] + maxes)
 
     # ---------------------------------------------------------------- exact pruning
-    def _prune(self, name: str, options: dict[str, list[str]], packs: list[str], window: list[str], why: list[str]):
+    def _prune(
+        self, name: str, options: dict[str, list[str]], packs: list[str], window: list[str], why: list[str]
+    ):
         """Drop every option and pack that breaks one of the variant's rules in some future even with
         the most favourable choice in every other category, and every launch year from which some
         later year's minimum units or unit cost ceiling cannot be met; repeated until nothing drops.
@@ -114,19 +126,22 @@ class Deductions:
         required = {c.name: c.required for c in self.base.categories}
         while True:
             last = self._period_index(window[-1])
-            measures = [m for f in self.futures for m in _measures(f.inp, f.inp.variant(name), f.inp.periods[last:])]
+            measures = [
+                m for f in self.futures
+                for m in _measures(f.inp, f.inp.variant(name), f.inp.periods[last:])
+            ]
             options, packs = _prune_choices(measures, required, options, packs)
             if not packs or any(required[c] and not opts for c, opts in options.items()):
                 why.append(
-                    "no choice of its allowed parts and packs meets its range target, power, height, length and unit "
-                    "cost ceiling together"
+                    "no choice of its allowed parts and packs meets its range target, power, height, length "
+                    "and unit cost ceiling together"
                 )
                 return options, packs, window
             kept = [t for t in window if self._can_launch_in(name, t, options, packs, required)]
             if not kept:
                 why.append(
-                    "in no year of its launch window can it launch and then meet its minimum units and unit cost "
-                    "ceiling in every later year"
+                    "in no year of its launch window can it launch and then meet its minimum units and "
+                    "unit cost ceiling in every later year"
                 )
                 return options, packs, window
             if kept == window:
@@ -143,7 +158,9 @@ class Deductions:
                 if v.max_unit_cost_jpy is not None:
                     parts = _least(options, required, lambda c, o: _part(inp, c, o).unit_cost_jpy)
                     pack = min(inp.pack(p).unit_cost_jpy for p in packs)
-                    cheapest = v.top_hat_unit_cost_jpy + y.part_cost_factor * parts + y.pack_cost_factor * pack
+                    cheapest = (
+                        v.top_hat_unit_cost_jpy + y.part_cost_factor * parts + y.pack_cost_factor * pack
+                    )
                     ceiling = v.max_unit_cost_jpy * y.ceiling_factor
                     if cheapest > ceiling + 1e-9 * max(1.0, ceiling):
                         return False
@@ -154,7 +171,9 @@ def _part(inp: PlanInput, category: str, option: str):
     return inp.part(f"{category}/{option}")
 
 
-def _least(options: dict[str, list[str]], required: dict[str, bool], value: Callable[[str, str], float]) -> float:
+def _least(
+    options: dict[str, list[str]], required: dict[str, bool], value: Callable[[str, str], float]
+) -> float:
     """The least the options can add up to (an optional category may take none)."""
     total = 0.0
     for c, opts in options.items():
@@ -167,11 +186,15 @@ def _fixed_rule_breaks(inp: PlanInput, v: Variant) -> list[str]:
     """Rules no choice can mend: the body's own width, seats, payload, length and height."""
     r, out = inp.rules, []
     for value, limit, text in (
-        (v.width_mm, r.max_width_mm, f"it is {v.width_mm:,.0f} mm wide, above the {r.max_width_mm:,.0f} mm rule"),
+        (v.width_mm, r.max_width_mm,
+         f"it is {v.width_mm:,.0f} mm wide, above the {r.max_width_mm:,.0f} mm rule"),
         (v.seats, r.max_seats, f"it has {v.seats:g} seats, above the {r.max_seats:g} seat rule"),
-        (v.payload_kg, r.max_payload_kg, f"its payload of {v.payload_kg:,.0f} kg is above the {r.max_payload_kg:,.0f} kg rule"),
-        (v.length_mm, r.max_length_mm, f"its body is {v.length_mm:,.0f} mm long, above the {r.max_length_mm:,.0f} mm rule"),
-        (v.height_mm, r.max_height_mm, f"its body is {v.height_mm:,.0f} mm high, above the {r.max_height_mm:,.0f} mm rule"),
+        (v.payload_kg, r.max_payload_kg,
+         f"its payload of {v.payload_kg:,.0f} kg is above the {r.max_payload_kg:,.0f} kg rule"),
+        (v.length_mm, r.max_length_mm,
+         f"its body is {v.length_mm:,.0f} mm long, above the {r.max_length_mm:,.0f} mm rule"),
+        (v.height_mm, r.max_height_mm,
+         f"its body is {v.height_mm:,.0f} mm high, above the {r.max_height_mm:,.0f} mm rule"),
     ):
         if value > limit:
             out.append(text)
@@ -218,7 +241,9 @@ def _measures(inp: PlanInput, v: Variant, selling_years: Sequence[Year]) -> list
     if v.min_power_kw > 0:
         out.append((lambda c, o: -part(c, o).power_kw, zero, 0.0, -v.min_power_kw))
     if v.max_unit_cost_jpy is not None:
-        for y in dict.fromkeys((y.part_cost_factor, y.pack_cost_factor, y.ceiling_factor) for y in selling_years):
+        for y in dict.fromkeys(
+            (y.part_cost_factor, y.pack_cost_factor, y.ceiling_factor) for y in selling_years
+        ):
             pf, kf, cf = y
             out.append((
                 lambda c, o, pf=pf: pf * part(c, o).unit_cost_jpy,
@@ -236,18 +261,26 @@ def _measures(inp: PlanInput, v: Variant, selling_years: Sequence[Year]) -> list
     return out
 
 
-def _prune_choices(measures: list[Measure], required: dict[str, bool], options: dict[str, list[str]], packs: list[str]):
+def _prune_choices(
+    measures: list[Measure], required: dict[str, bool], options: dict[str, list[str]], packs: list[str]
+):
     """Fixpoint of dropping every choice that breaks a measure with the least the others can add."""
     changed = True
     while changed and packs and all(opts or not required[c] for c, opts in options.items()):
         changed = False
         for of_option, of_pack, base, limit in measures:
-            least = {c: min([of_option(c, o) for o in opts] + ([] if required[c] else [0.0]), default=0.0) for c, opts in options.items()}
+            least = {
+                c: min([of_option(c, o) for o in opts] + ([] if required[c] else [0.0]), default=0.0)
+                for c, opts in options.items()
+            }
             least_pack = min(of_pack(p) for p in packs)
             total = base + sum(least.values()) + least_pack
             tol = 1e-9 * max(1.0, abs(limit), abs(total))
             kept_packs = [p for p in packs if total - least_pack + of_pack(p) <= limit + tol]
-            kept = {c: [o for o in opts if total - least[c] + of_option(c, o) <= limit + tol] for c, opts in options.items()}
+            kept = {
+                c: [o for o in opts if total - least[c] + of_option(c, o) <= limit + tol]
+                for c, opts in options.items()
+            }
             if len(kept_packs) != len(packs) or any(len(kept[c]) != len(options[c]) for c in options):
                 changed = True
             options, packs = kept, kept_packs

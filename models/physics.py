@@ -3,7 +3,8 @@
   mass = glider + Σ option masses + pack mass
   consumption = base + wh_per_km_per_kg × mass + Σ option Wh/km
   range = 1000 × usable kWh / consumption >= range target, written linearly in Wh/km:
-      Σ pack (1000 kWh / target − k × pack mass) − Σ options (k × mass + Wh/km) − (base + k × glider) >= 0
+      Σ pack (1000 kWh / target − k × pack mass) − Σ options (k × mass + Wh/km)
+          − (base + k × glider) >= 0
   power between the variant's minimum and the power cap; height, length, width, seats and payload
   within the kei rules; the list unit cost within the ceiling in every year the variant sells.
 
@@ -34,7 +35,9 @@ def _terms(pm: "PlatformModel", inp: PlanInput, v: str, of_option, of_pack) -> l
 def _worst(pm: "PlatformModel", inp: PlanInput, v: str, of_option, of_pack=None) -> float:
     """Largest total a variant could reach on one measure: the sum of each choice's maximum."""
     vc = pm.choices[v]
-    total = sum(max((of_option(inp.part(f"{c}/{o}")) for o in opts), default=0.0) for c, opts in vc.options.items())
+    total = sum(
+        max((of_option(inp.part(f"{c}/{o}")) for o in opts), default=0.0) for c, opts in vc.options.items()
+    )
     if of_pack is not None:
         total += max((of_pack(inp.pack(p)) for p in vc.packs), default=0.0)
     return total
@@ -42,71 +45,129 @@ def _worst(pm: "PlatformModel", inp: PlanInput, v: str, of_option, of_pack=None)
 
 def define_variant_rules(pm: "PlatformModel") -> None:
     """Range, power and the kei rules, for each variant in each future."""
-    fam: dict[str, dict] = {n: {} for n in (
-        "range_target", "min_power", "power_cap", "max_height", "max_length", "max_width", "max_seats", "max_payload")}
-    seen: set[tuple] = set()
+    _define_range_target(pm)
+    _define_power(pm)
+    _define_size_rules(pm)
+    _define_body_rules(pm)
 
-    def put(family: str, f: str, v: str, lo, terms, offer_coef: float, hi) -> None:
-        signature = (family, v) + linear_signature(lo, terms + [(offer_coef, pm.m.offer[v])], hi)
-        if signature in seen:
+
+class _FamilyRows:
+    """One family's rows, keyed (future, variant); a row another future repeats exactly is kept once."""
+
+    def __init__(self, pm: "PlatformModel", family: str):
+        self.pm, self.family = pm, family
+        self.rows: dict = {}
+        self.seen: set[tuple] = set()
+
+    def put(self, f: str, v: str, lo, terms, offer_coef: float, hi) -> None:
+        """The row lo <= Σ terms + offer_coef × offer[v] <= hi for variant v in future f."""
+        signature = (self.family, v) + linear_signature(lo, terms + [(offer_coef, self.pm.m.offer[v])], hi)
+        if signature in self.seen:
             return
-        seen.add(signature)
-        fam[family][(f, v)] = (lo, sum(a * x for a, x in terms) + offer_coef * pm.m.offer[v], hi)
+        self.seen.add(signature)
+        self.rows[(f, v)] = (lo, sum(a * x for a, x in terms) + offer_coef * self.pm.m.offer[v], hi)
 
+    def add(self, meaning, reference) -> None:
+        """Adds the family to the model, with what each row means to a planner."""
+        self.pm.add(self.family, self.rows, meaning, reference)
+
+
+def _each_variant(pm: "PlatformModel"):
+    """(future's input, future, variant) for every offerable variant the rules of each future bind."""
     for fut in pm.futures:
-        inp, f, r, k = fut.inp, fut.name, fut.inp.rules, fut.inp.settings.wh_per_km_per_kg
         for v in pm.choices:
-            var = inp.variant(v)
-            if var.range_target_km > 0:
-                terms = _terms(pm, inp, v, lambda o: -(k * o.mass_kg + o.wh_per_km),
-                               lambda p: 1000.0 * p.usable_kwh / var.range_target_km - k * p.mass_kg)
-                put("range_target", f, v, 0, terms, -(var.base_wh_per_km + k * var.glider_mass_kg), None)
-            power = _terms(pm, inp, v, lambda o: o.power_kw, None)
-            if var.min_power_kw > 0:
-                put("min_power", f, v, 0, power, -var.min_power_kw, None)
-            if _worst(pm, inp, v, lambda o: o.power_kw) > r.max_power_kw:
-                put("power_cap", f, v, None, power, -r.max_power_kw, 0)
-            if _worst(pm, inp, v, lambda o: o.height_mm, lambda p: p.height_mm) + var.height_mm > r.max_height_mm:
-                height = _terms(pm, inp, v, lambda o: o.height_mm, lambda p: p.height_mm)
-                put("max_height", f, v, None, height, -(r.max_height_mm - var.height_mm), 0)
-            if _worst(pm, inp, v, lambda o: o.length_mm) + var.length_mm > r.max_length_mm:
-                length = _terms(pm, inp, v, lambda o: o.length_mm, None)
-                put("max_length", f, v, None, length, -(r.max_length_mm - var.length_mm), 0)
-            for family, value, limit in (
-                ("max_width", var.width_mm, r.max_width_mm),
-                ("max_seats", var.seats, r.max_seats),
-                ("max_payload", var.payload_kg, r.max_payload_kg),
-            ):
-                if value > limit:  # only in the elastic model; otherwise the variant is blocked
-                    put(family, f, v, None, [], value - limit, 0)
+            yield fut.inp, fut.name, v
 
+
+def _lookups(pm: "PlatformModel"):
+    """For a row key (future, variant): that future's variant, its kei rules and its Wh/km per kg."""
     fut_of = {f.name: f.inp for f in pm.futures}
-    V = lambda k: fut_of[k[0]].variant(k[1])  # noqa: E731
-    R = lambda k: fut_of[k[0]].rules  # noqa: E731
-    K = lambda k: fut_of[k[0]].settings.wh_per_km_per_kg  # noqa: E731
-    add = pm.add
-    add("range_target", fam["range_target"], lambda k: Rule(
-        "range target", "variants", k[1], f"variant {k[1]} reaches its range target of {V(k).range_target_km:,.0f} km", future=k[0]),
-        lambda k: V(k).base_wh_per_km + K(k) * V(k).glider_mass_kg)
-    add("min_power", fam["min_power"], lambda k: Rule(
-        "minimum power", "variants", k[1], f"variant {k[1]} has at least {V(k).min_power_kw:g} kW", future=k[0]), lambda k: V(k).min_power_kw)
-    add("power_cap", fam["power_cap"], lambda k: Rule(
-        "power cap", "rules", k[1], f"variant {k[1]} stays within the {R(k).max_power_kw:g} kW power cap", future=k[0]),
-        lambda k: R(k).max_power_kw)
-    add("max_height", fam["max_height"], lambda k: Rule(
-        "height rule", "rules", k[1], f"variant {k[1]} stays within {R(k).max_height_mm:,.0f} mm high", future=k[0]),
-        lambda k: R(k).max_height_mm)
-    add("max_length", fam["max_length"], lambda k: Rule(
-        "length rule", "rules", k[1], f"variant {k[1]} stays within {R(k).max_length_mm:,.0f} mm long", future=k[0]),
-        lambda k: R(k).max_length_mm)
-    add("max_width", fam["max_width"], lambda k: Rule(
-        "width rule", "rules", k[1], f"variant {k[1]} stays within {R(k).max_width_mm:,.0f} mm wide", future=k[0]),
-        lambda k: R(k).max_width_mm)
-    add("max_seats", fam["max_seats"], lambda k: Rule(
-        "seat rule", "rules", k[1], f"variant {k[1]} has at most {R(k).max_seats:g} seats", future=k[0]), lambda k: R(k).max_seats or 1.0)
-    add("max_payload", fam["max_payload"], lambda k: Rule(
-        "payload rule", "rules", k[1], f"variant {k[1]} carries at most {R(k).max_payload_kg:,.0f} kg", future=k[0]),
-        lambda k: R(k).max_payload_kg or 1.0)
+    return (
+        lambda k: fut_of[k[0]].variant(k[1]),
+        lambda k: fut_of[k[0]].rules,
+        lambda k: fut_of[k[0]].settings.wh_per_km_per_kg,
+    )
+
+
+def _define_range_target(pm: "PlatformModel") -> None:
+    """Range target: the chosen pack carries the variant, with its options, at least its target km."""
+    rows = _FamilyRows(pm, "range_target")
+    for inp, f, v in _each_variant(pm):
+        var, k = inp.variant(v), inp.settings.wh_per_km_per_kg
+        if var.range_target_km > 0:
+            terms = _terms(pm, inp, v, lambda o: -(k * o.mass_kg + o.wh_per_km),
+                           lambda p: 1000.0 * p.usable_kwh / var.range_target_km - k * p.mass_kg)
+            rows.put(f, v, 0, terms, -(var.base_wh_per_km + k * var.glider_mass_kg), None)
+    V, _R, K = _lookups(pm)
+    rows.add(lambda key: Rule(
+        "range target", "variants", key[1],
+        f"variant {key[1]} reaches its range target of {V(key).range_target_km:,.0f} km", future=key[0]),
+        lambda key: V(key).base_wh_per_km + K(key) * V(key).glider_mass_kg)
+
+
+def _define_power(pm: "PlatformModel") -> None:
+    """Power: the chosen options give at least the variant's minimum and stay within the kei power cap."""
+    low, cap = _FamilyRows(pm, "min_power"), _FamilyRows(pm, "power_cap")
+    for inp, f, v in _each_variant(pm):
+        var, r = inp.variant(v), inp.rules
+        power = _terms(pm, inp, v, lambda o: o.power_kw, None)
+        if var.min_power_kw > 0:
+            low.put(f, v, 0, power, -var.min_power_kw, None)
+        if _worst(pm, inp, v, lambda o: o.power_kw) > r.max_power_kw:
+            cap.put(f, v, None, power, -r.max_power_kw, 0)
+    V, R, _K = _lookups(pm)
+    low.add(lambda key: Rule(
+        "minimum power", "variants", key[1], f"variant {key[1]} has at least {V(key).min_power_kw:g} kW",
+        future=key[0]), lambda key: V(key).min_power_kw)
+    cap.add(lambda key: Rule(
+        "power cap", "rules", key[1],
+        f"variant {key[1]} stays within the {R(key).max_power_kw:g} kW power cap",
+        future=key[0]), lambda key: R(key).max_power_kw)
+
+
+def _define_size_rules(pm: "PlatformModel") -> None:
+    """Height and length: the body with what its options (and pack) add stays within the kei rules."""
+    height, length = _FamilyRows(pm, "max_height"), _FamilyRows(pm, "max_length")
+    for inp, f, v in _each_variant(pm):
+        var, r = inp.variant(v), inp.rules
+        tallest = _worst(pm, inp, v, lambda o: o.height_mm, lambda p: p.height_mm) + var.height_mm
+        if tallest > r.max_height_mm:
+            terms = _terms(pm, inp, v, lambda o: o.height_mm, lambda p: p.height_mm)
+            height.put(f, v, None, terms, -(r.max_height_mm - var.height_mm), 0)
+        if _worst(pm, inp, v, lambda o: o.length_mm) + var.length_mm > r.max_length_mm:
+            terms = _terms(pm, inp, v, lambda o: o.length_mm, None)
+            length.put(f, v, None, terms, -(r.max_length_mm - var.length_mm), 0)
+    _V, R, _K = _lookups(pm)
+    height.add(lambda key: Rule(
+        "height rule", "rules", key[1], f"variant {key[1]} stays within {R(key).max_height_mm:,.0f} mm high",
+        future=key[0]), lambda key: R(key).max_height_mm)
+    length.add(lambda key: Rule(
+        "length rule", "rules", key[1], f"variant {key[1]} stays within {R(key).max_length_mm:,.0f} mm long",
+        future=key[0]), lambda key: R(key).max_length_mm)
+
+
+def _define_body_rules(pm: "PlatformModel") -> None:
+    """Width, seats and payload: fixed by the body, so rows only in the elastic model (else blocked)."""
+    fam = {n: _FamilyRows(pm, n) for n in ("max_width", "max_seats", "max_payload")}
+    for inp, f, v in _each_variant(pm):
+        var, r = inp.variant(v), inp.rules
+        for family, value, limit in (
+            ("max_width", var.width_mm, r.max_width_mm),
+            ("max_seats", var.seats, r.max_seats),
+            ("max_payload", var.payload_kg, r.max_payload_kg),
+        ):
+            if value > limit:  # only in the elastic model; otherwise the variant is blocked
+                fam[family].put(f, v, None, [], value - limit, 0)
+    _V, R, _K = _lookups(pm)
+    fam["max_width"].add(lambda key: Rule(
+        "width rule", "rules", key[1], f"variant {key[1]} stays within {R(key).max_width_mm:,.0f} mm wide",
+        future=key[0]), lambda key: R(key).max_width_mm)
+    fam["max_seats"].add(lambda key: Rule(
+        "seat rule", "rules", key[1], f"variant {key[1]} has at most {R(key).max_seats:g} seats",
+        future=key[0]), lambda key: R(key).max_seats or 1.0)
+    fam["max_payload"].add(lambda key: Rule(
+        "payload rule", "rules", key[1], f"variant {key[1]} carries at most {R(key).max_payload_kg:,.0f} kg",
+        future=key[0]), lambda key: R(key).max_payload_kg or 1.0)
 
 
 def define_unit_cost_ceilings(pm: "PlatformModel") -> None:
@@ -124,8 +185,11 @@ def define_unit_cost_ceilings(pm: "PlatformModel") -> None:
             for t in pm.selling_years(v):
                 y = pm.year(f, t)
                 pf, kf = y.part_cost_factor, y.pack_cost_factor
-                terms = _terms(pm, inp, v, lambda o: pf * o.unit_cost_jpy / SCALE_JPY, lambda p: kf * p.unit_cost_jpy / SCALE_JPY)
-                worst = _worst(pm, inp, v, lambda o: pf * o.unit_cost_jpy, lambda p: kf * p.unit_cost_jpy) / SCALE_JPY
+                terms = _terms(pm, inp, v, lambda o: pf * o.unit_cost_jpy / SCALE_JPY,
+                               lambda p: kf * p.unit_cost_jpy / SCALE_JPY)
+                worst = _worst(
+                    pm, inp, v, lambda o: pf * o.unit_cost_jpy, lambda p: kf * p.unit_cost_jpy
+                ) / SCALE_JPY
                 room = (var.max_unit_cost_jpy * y.ceiling_factor - var.top_hat_unit_cost_jpy) / SCALE_JPY
                 if worst <= room:
                     continue  # no choice can break it
@@ -134,12 +198,14 @@ def define_unit_cost_ceilings(pm: "PlatformModel") -> None:
                     continue
                 seen.add(signature)
                 sells = pm.sells(v, t)
-                rows[(f, v, t)] = (None, sum(a * x for a, x in terms) - room * sells - worst * (m.offer[v] - sells), 0)
+                rows[(f, v, t)] = (
+                    None, sum(a * x for a, x in terms) - room * sells - worst * (m.offer[v] - sells), 0)
     def ceiling(k) -> float:
         return pm.variant(k[0], k[1]).max_unit_cost_jpy * pm.year(k[0], k[2]).ceiling_factor
 
     pm.add("unit_cost_ceiling", rows, lambda k: Rule(
-        "unit cost ceiling", "variants", k[1], f"variant {k[1]}'s list unit cost stays within ¥{ceiling(k):,.0f}",
+        "unit cost ceiling", "variants", k[1],
+        f"variant {k[1]}'s list unit cost stays within ¥{ceiling(k):,.0f}",
         year=k[2], future=k[0]), lambda k: ceiling(k) / SCALE_JPY)
 
 

@@ -89,10 +89,14 @@ def price_at(list_price: float, tiers: tuple[Tier, ...], volume: float) -> tuple
 
 
 def per_category_extreme(
-    options: dict[str, list[PartOption]], required: Callable[[str], bool], measure: Callable[[PartOption], float], pick=min
+    options: dict[str, list[PartOption]], required: Callable[[str], bool],
+    measure: Callable[[PartOption], float], pick=min,
 ) -> dict[str, float]:
     """Per category, the least (or with pick=max the most) an allowed option adds to a measure;
     an optional category may take no option and so counts 0 as a choice. Measures add up over
     categories, so the sum is the least (most) a variant's options can reach together. A required
     category with nothing allowed counts 0 (such a variant can never be offered anyway)."""
-    return {c: pick([measure(o) for o in opts] + ([] if required(c) else [0.0]), default=0.0) for c, opts in options.items()}
+    return {
+        c: pick([measure(o) for o in opts] + ([] if required(c) else [0.0]), default=0.0)
+        for c, opts in options.items()
+    }

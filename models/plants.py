@@ -27,13 +27,18 @@ def define_units(pm: "PlatformModel") -> None:
     styles = sorted({vc.variant.body_style for vc in ch.values()})
     pm.line_idx = [
         (f.name, k.name, s, pm.periods[i].name)
-        for f in pm.futures for k in f.inp.plants for s in styles if k.builds(s) for i in pm.line_years[f.name]
+        for f in pm.futures for k in f.inp.plants for s in styles if k.builds(s)
+        for i in pm.line_years[f.name]
     ]
     integer = {f.name: f.inp.settings.integer_units for f in pm.futures}
-    m.units = pyo.Var(pm.units_idx, within=lambda _m, f, v, t: pyo.NonNegativeIntegers if integer[f] else pyo.NonNegativeReals,
-                      bounds=lambda _m, f, v, t: (0, ch[v].max_units[(f, t)]))
-    m.built = pyo.Var(pm.built_idx, within=lambda _m, f, v, k, t: pyo.NonNegativeIntegers if integer[f] else pyo.NonNegativeReals,
-                      bounds=lambda _m, f, v, k, t: (0, _built_ub(pm, f, v, k, t)))
+    m.units = pyo.Var(
+        pm.units_idx,
+        within=lambda _m, f, v, t: pyo.NonNegativeIntegers if integer[f] else pyo.NonNegativeReals,
+        bounds=lambda _m, f, v, t: (0, ch[v].max_units[(f, t)]))
+    m.built = pyo.Var(
+        pm.built_idx,
+        within=lambda _m, f, v, k, t: pyo.NonNegativeIntegers if integer[f] else pyo.NonNegativeReals,
+        bounds=lambda _m, f, v, k, t: (0, _built_ub(pm, f, v, k, t)))
     m.line = pyo.Var(pm.line_idx, domain=pyo.Binary)
 
     rows = {n: {} for n in ("min_units", "max_units", "units_need_offer")}
@@ -47,14 +52,25 @@ def define_units(pm: "PlatformModel") -> None:
         if pm.elastic:  # breaking max_units must not let a variant that is not offered sell units
             rows["units_need_offer"][(f, v, t)] = (None, u - ch[v].max_units[(f, t)] * sells, 0)
     V, Y = pm.variant, pm.year
+
+    def min_of(k) -> float:
+        """The units an offered variant must sell in year k[2] of future k[0]."""
+        return V(k[0], k[1]).min_units * Y(k[0], k[2]).demand_factor
+
+    def max_of(k) -> float:
+        """The units a variant may sell at most in year k[2] of future k[0]."""
+        return V(k[0], k[1]).max_units * Y(k[0], k[2]).demand_factor
+
     pm.add("min_units", rows["min_units"], lambda k: Rule(
-        "minimum units", "variants", k[1], f"variant {k[1]} sells at least {V(k[0], k[1]).min_units * Y(k[0], k[2]).demand_factor:,.0f} "
-        f"units{_in(k[2])} if offered", year=k[2], future=k[0]), lambda k: V(k[0], k[1]).min_units * Y(k[0], k[2]).demand_factor)
+        "minimum units", "variants", k[1],
+        f"variant {k[1]} sells at least {min_of(k):,.0f} units{_in(k[2])} if offered",
+        year=k[2], future=k[0]), min_of)
     pm.add("max_units", rows["max_units"], lambda k: Rule(
-        "maximum units", "variants", k[1], f"variant {k[1]} sells at most {V(k[0], k[1]).max_units * Y(k[0], k[2]).demand_factor:,.0f} "
-        f"units{_in(k[2])}", year=k[2], future=k[0]), lambda k: V(k[0], k[1]).max_units * Y(k[0], k[2]).demand_factor or 1.0)
+        "maximum units", "variants", k[1], f"variant {k[1]} sells at most {max_of(k):,.0f} units{_in(k[2])}",
+        year=k[2], future=k[0]), lambda k: max_of(k) or 1.0)
     pm.add("units_need_offer", rows["units_need_offer"], lambda k: Rule(
-        "maximum units", "variants", k[1], f"variant {k[1]} sells units only once launched", year=k[2], future=k[0]))
+        "maximum units", "variants", k[1], f"variant {k[1]} sells units only once launched",
+        year=k[2], future=k[0]))
     define_plants(pm)
 
 
@@ -83,7 +99,11 @@ def define_plants(pm: "PlatformModel") -> None:
         split[(f, v, t)] = (0, sum(m.built[f, v, k, t] for k in ch[v].plants[f]) - m.units[f, v, t], 0)
     for f, v, k, t in pm.built_idx:
         load.setdefault((f, k, t), []).append(m.built[f, v, k, t])
-        line_link[(f, v, k, t)] = (None, m.built[f, v, k, t] - m.built[f, v, k, t].ub * line_open(pm, f, k, ch[v].variant.body_style, t), 0)
+        line_link[(f, v, k, t)] = (
+            None,
+            m.built[f, v, k, t]
+            - m.built[f, v, k, t].ub * line_open(pm, f, k, ch[v].variant.body_style, t),
+            0)
     for (f, k, t), members in load.items():
         cap = pm.plant(f, k).capacity_units * pm.year(f, t).capacity_factor
         if sum(x.ub for x in members) > cap:
@@ -94,14 +114,22 @@ def define_plants(pm: "PlatformModel") -> None:
             lines.setdefault((f, k, s), []).append(m.line[f, k, s, t])
         once = {key: (None, sum(xs), 1) for key, xs in lines.items() if len(xs) > 1}
     P, Y = pm.plant, pm.year
+
+    def cap_of(key) -> float:
+        """The units plant key[1] can build in year key[2] of future key[0]."""
+        return P(key[0], key[1]).capacity_units * Y(key[0], key[2]).capacity_factor
+
     pm.add("plant_split", split, lambda key: Rule(
-        "plant split", "plants", key[1], f"variant {key[1]}'s units are built at plants that can build its body style",
+        "plant split", "plants", key[1],
+        f"variant {key[1]}'s units are built at plants that can build its body style",
         year=key[2], future=key[0]))
     pm.add("plant_capacity", capacity, lambda key: Rule(
         "plant capacity", "plants", key[1],
-        f"plant {key[1]} builds at most {P(key[0], key[1]).capacity_units * Y(key[0], key[2]).capacity_factor:,.0f} units{_in(key[2])}",
-        year=key[2], future=key[0]), lambda key: P(key[0], key[1]).capacity_units * Y(key[0], key[2]).capacity_factor)
+        f"plant {key[1]} builds at most {cap_of(key):,.0f} units{_in(key[2])}",
+        year=key[2], future=key[0]), cap_of)
     pm.add("line_setup", line_link, lambda key: Rule(
-        "plant line", "plants", key[2], f"plant {key[2]} is set up for {ch[key[1]].variant.body_style} before it builds variant {key[1]}",
+        "plant line", "plants", key[2],
+        f"plant {key[2]} is set up for {ch[key[1]].variant.body_style} before it builds variant {key[1]}",
         year=key[3], future=key[0]))
-    pm.add("line_once", once, lambda key: Rule("plant line", "plants", key[1], f"plant {key[1]} is set up for {key[2]} once", future=key[0]))
+    pm.add("line_once", once, lambda key: Rule(
+        "plant line", "plants", key[1], f"plant {key[1]} is set up for {key[2]} once", future=key[0]))

@@ -67,13 +67,19 @@ class RuleBook:
         self.slacks: dict[int, Slack] = {}  # id(slack VarData) -> what it relaxes
         self._meaning: dict[str, Callable[[object], Rule]] = {}
 
-    def add(self, name: str, rows: Rows, meaning: Callable[[object], Rule], reference: Callable[[object], float] | None = None) -> None:
+    def add(
+        self, name: str, rows: Rows, meaning: Callable[[object], Rule],
+        reference: Callable[[object], float] | None = None,
+    ) -> None:
         """One constraint per key: rows[key] = (lower, body, upper); meaning(key) says what it is.
         In the elastic model a relaxable family gets a slack on each bounded side."""
         if not rows:
             return
         if self.elastic and name in RELAXABLE:
-            sides = [(k, side) for k, (lo, _b, hi) in rows.items() for side, bound in (("lower", lo), ("upper", hi)) if bound is not None]
+            sides = [
+                (k, side) for k, (lo, _b, hi) in rows.items()
+                for side, bound in (("lower", lo), ("upper", hi)) if bound is not None
+            ]
             slack = pyo.Var([_flat(k) + (side,) for k, side in sides], domain=pyo.NonNegativeReals)
             self.m.add_component(f"{name}_slack", slack)
             for k, side in sides:
@@ -81,7 +87,9 @@ class RuleBook:
                 self.slacks[id(var)] = Slack(name, k, side, abs(reference(k)) if reference else 1.0)
                 lo, body, hi = rows[k]  # a row bounded on both sides gets both slacks in its body
                 rows[k] = (lo, body + var if side == "lower" else body - var, hi)
-        self.m.add_component(name, pyo.Constraint(list(rows), rule=lambda _m, *idx: rows[idx if len(idx) > 1 else idx[0]]))
+        self.m.add_component(
+            name, pyo.Constraint(list(rows), rule=lambda _m, *idx: rows[idx if len(idx) > 1 else idx[0]])
+        )
         self._meaning[name] = meaning
 
     def rule(self, con) -> Rule:

@@ -33,7 +33,9 @@ def plans_from(pm: "PlatformModel", value: Callable[[object], float]) -> dict[st
         launch = None
         if pm.inp.years:
             years = vc.launch_years
-            launch = years[0] if len(years) == 1 else next((t for t in years if value(m.launch[name, t]) > 0.5), years[0])
+            launch = years[0] if len(years) == 1 else next(
+                (t for t in years if value(m.launch[name, t]) > 0.5), years[0]
+            )
         design[name] = (pack, options, launch)
     out = {}
     for fut in pm.futures:
@@ -130,7 +132,10 @@ def _put_future(pm: "PlatformModel", f: str, plan: Plan, put) -> None:
             if vp.pack is not None and (f, name, vp.pack, t) in m.pack_units:
                 put(m.pack_units[f, name, vp.pack, t], units)
                 volume[(f, vp.pack, t)] = volume.get((f, vp.pack, t), 0.0) + units
-        weighted = {kind: sum(item_weight(pm, f, kind, t) * vp.units_in(t) for t in pm.selling_years(name)) for kind in ("option", "pack")}
+        weighted = {
+            kind: sum(item_weight(pm, f, kind, t) * vp.units_in(t) for t in pm.selling_years(name))
+            for kind in ("option", "pack")
+        }
         for c, o in vp.options.items():
             if (f, name, c, o, ALL_YEARS) in m.option_units:
                 put(m.option_units[f, name, c, o, ALL_YEARS], weighted["option"])
@@ -159,7 +164,10 @@ def fix_design(pm: "PlatformModel", design) -> list[str]:
             missing.append(f"variant {name}")
             continue
         vc = pm.choices[name]
-        missing += [f"{c} option {o} on variant {name}" for c, o in choice.options.items() if o not in vc.options.get(c, [])]
+        missing += [
+            f"{c} option {o} on variant {name}"
+            for c, o in choice.options.items() if o not in vc.options.get(c, [])
+        ]
         if choice.pack not in vc.packs:
             missing.append(f"pack {choice.pack} on variant {name}")
         if choice.launch_year is not None and pm.inp.years and choice.launch_year not in vc.launch_years:

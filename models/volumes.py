@@ -50,7 +50,11 @@ def define_item_volumes(pm: "PlatformModel") -> None:
     pm.costly_use, pm.costly_pack = [], []
     for f in pm.futures:
         inp = f.inp
-        costly = lambda price, item: price > 0 or any(t.unit_cost_jpy > 0 for t in inp.tiers.get(item, ()))  # noqa: E731
+
+        def costly(price: float, item: str) -> bool:
+            """The item costs something: its list price or a tier price is above zero."""
+            return price > 0 or any(t.unit_cost_jpy > 0 for t in inp.tiers.get(item, ()))
+
         groups: dict[tuple[str, str], list[str]] = {}
         for v, c, o in pm.use_idx:
             if costly(inp.part(f"{c}/{o}").unit_cost_jpy, f"{c}/{o}"):
@@ -80,24 +84,40 @@ def define_item_volumes(pm: "PlatformModel") -> None:
 
     rows: dict[str, dict] = {}
     _item_unit_rows(rows, "option", pm.costly_use, m.option_units, lambda i: m.use[i[1:4]],
-                    lambda i: (i[0], i[1], i[2], i[4]), lambda v, c: (pm.category(c).required, len(ch[v].options[c])),
+                    lambda i: (i[0], i[1], i[2], i[4]),
+                    lambda v, c: (pm.category(c).required, len(ch[v].options[c])),
                     lambda f, v, t: units(f, v, "option", t), lambda f, v, t: most(f, v, "option", t))
     _item_unit_rows(rows, "pack", pm.costly_pack, m.pack_units, lambda i: m.pack[i[1:3]],
                     lambda i: (i[0], i[1], "pack", i[3]), lambda v, _c: (True, len(ch[v].packs)),
                     lambda f, v, t: units(f, v, "pack", t), lambda f, v, t: most(f, v, "pack", t))
-    option_rule = lambda k: Rule("item volume", "parts", f"{k[2]}/{k[3]}", f"option {k[2]}/{k[3]} counts the units of variant {k[1]} when it uses it", year=k[-1], future=k[0])  # noqa: E501,E731
-    pack_rule = lambda k: Rule("item volume", "packs", k[2], f"pack {k[2]} counts the units of variant {k[1]} when it carries it", year=k[-1], future=k[0])  # noqa: E501,E731
-    for kind, rule in (("option", option_rule), ("pack", pack_rule)):
+    for kind, rule in (("option", _option_rule), ("pack", _pack_rule)):
         for part in ("cap", "floor"):
             pm.add(f"{kind}_units_{part}", rows.get(f"{kind}_units_{part}", {}), rule)
     pm.add("option_units_sum", rows.get("option_units_sum", {}), lambda k: Rule(
-        "item volume", "parts", k[2], f"variant {k[1]}'s units carry its {k[2]} option", year=k[-1], future=k[0]))
+        "item volume", "parts", k[2], f"variant {k[1]}'s units carry its {k[2]} option",
+        year=k[-1], future=k[0]))
     pm.add("pack_units_sum", rows.get("pack_units_sum", {}), lambda k: Rule(
         "item volume", "packs", k[1], f"variant {k[1]}'s units carry its pack", year=k[-1], future=k[0]))
     define_tiers(pm)
 
 
-def _item_unit_rows(rows: dict, kind: str, items: list, units_var, choice_of, group, completeness, units, most) -> None:
+def _option_rule(k) -> Rule:
+    """An option's units in a variant follow the variant's units when it takes the option."""
+    return Rule("item volume", "parts", f"{k[2]}/{k[3]}",
+                f"option {k[2]}/{k[3]} counts the units of variant {k[1]} when it uses it",
+                year=k[-1], future=k[0])
+
+
+def _pack_rule(k) -> Rule:
+    """A pack's units in a variant follow the variant's units when it carries the pack."""
+    return Rule("item volume", "packs", k[2],
+                f"pack {k[2]} counts the units of variant {k[1]} when it carries it",
+                year=k[-1], future=k[0])
+
+
+def _item_unit_rows(
+    rows: dict, kind: str, items: list, units_var, choice_of, group, completeness, units, most
+) -> None:
     """Rows linking an item's units in a variant to the variant's units and the choice: units
     <= max units × chosen, and the items of one choice add up to the variant's units. Where the
     choice may fall on no costly item (an optional category, or a free option) the sum is only <=,
@@ -150,13 +170,14 @@ def define_tiers(pm: "PlatformModel") -> None:
             limit[key] = min(limit[key], capacity)
     pm.item_limit = limit
 
-    pm.tiers_of: dict[tuple[str, str, str], list[tuple[int, float, float]]] = {}  # key -> (j, min_units, price ¥)
+    pm.tiers_of: dict[tuple[str, str, str], list[tuple[int, float, float]]] = {}  # (j, min_units, price ¥)
     tier_idx: list[tuple] = []
     for key in pm.volume_of:
         f, item, t = key
         factor = pm.price_factor(f, item, t)
         tiers = pm.future(f).tiers.get(item, ())
-        reachable = [(j, x.min_units, x.unit_cost_jpy * factor) for j, x in enumerate(tiers, start=1) if x.min_units <= limit[key]]
+        reachable = [(j, x.min_units, x.unit_cost_jpy * factor)
+                     for j, x in enumerate(tiers, start=1) if x.min_units <= limit[key]]
         if reachable:
             pm.tiers_of[key] = reachable
             tier_idx += [key + (0,)] + [key + (j,) for j, _, _ in reachable]
@@ -172,12 +193,16 @@ def define_tiers(pm: "PlatformModel") -> None:
                 reach[key + (j,)] = (0, m.tier_units[key + (j,)] - t_min * m.in_tier[key + (j,)], None)
             cap[key + (j,)] = (None, m.tier_units[key + (j,)] - limit[key] * m.in_tier[key + (j,)], 0)
     tier_min = lambda k: pm.future(k[0]).tiers[k[1]][k[3] - 1].min_units  # noqa: E731
-    pm.add("tier_balance", balance, lambda k: Rule("volume tiers", "tiers", k[1], f"{k[1]}'s volume is priced in one tier", year=k[2], future=k[0]))
-    pm.add("one_tier", one_tier, lambda k: Rule("volume tiers", "tiers", k[1], f"{k[1]} is priced in one tier", year=k[2], future=k[0]))
+    pm.add("tier_balance", balance, lambda k: Rule(
+        "volume tiers", "tiers", k[1], f"{k[1]}'s volume is priced in one tier", year=k[2], future=k[0]))
+    pm.add("one_tier", one_tier, lambda k: Rule(
+        "volume tiers", "tiers", k[1], f"{k[1]} is priced in one tier", year=k[2], future=k[0]))
     pm.add("tier_reached", reach, lambda k: Rule(
-        "volume tiers", "tiers", k[1], f"{k[1]} reaches its tier from {tier_min(k):,.0f} units a year", year=k[2], future=k[0]))
+        "volume tiers", "tiers", k[1], f"{k[1]} reaches its tier from {tier_min(k):,.0f} units a year",
+        year=k[2], future=k[0]))
     pm.add("tier_cap", cap, lambda k: Rule(
-        "volume tiers", "tiers", k[1], f"{k[1]} is priced in its tier from {tier_min(k):,.0f} units only when that tier is chosen",
+        "volume tiers", "tiers", k[1],
+        f"{k[1]} is priced in its tier from {tier_min(k):,.0f} units only when that tier is chosen",
         year=k[2], future=k[0]))
 
 
