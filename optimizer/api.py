@@ -116,7 +116,8 @@ def solve(
     sharing_baseline: bool = True,
     report: str | Path | None = None,
 ) -> Plan:
-    """Solve one case as `plan solve` does (InputError for a bad workbook); `report` writes its report too."""
+    """Solve one case as `plan solve` does (InputError for a bad workbook); `report` writes its
+    report too."""
     from optimizer.pipeline import load_input, solve_case
 
     source, inp, _warnings = load_input(_workbook(workbook), scenario)

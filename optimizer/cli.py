@@ -20,7 +20,8 @@ import click
 from optimizer.problems import InputError, Problem
 from optimizer.streams import ensure_standard_streams, stdout_reserved
 from optimizer.commands.console import (
-    EXIT_INPUT, EXIT_INTERRUPTED, EXIT_PLAN, outputs_refused, report_error, report_problems, say, scheduler_address,
+    EXIT_INPUT, EXIT_INTERRUPTED, EXIT_PLAN, outputs_refused, report_error, report_problems, say,
+    scheduler_address,
 )
 
 def example_workbook() -> Path:
@@ -65,41 +66,55 @@ def main() -> None:
 
 @main.command()
 @click.argument("workbook", required=False, type=click.Path(path_type=Path, dir_okay=True))
-@click.option("--scenario", default="base", show_default=True, help="Apply this scenario of the scenarios sheet.")
-@click.option("--out", type=click.Path(), help="Report file (.xlsx), or a folder to put it in (an existing one, or any path ending in /) [default: reports/<workbook>-<scenario>.xlsx].")
+@click.option("--scenario", default="base", show_default=True,
+              help="Apply this scenario of the scenarios sheet.")
+@click.option("--out", type=click.Path(),
+              help="Report file (.xlsx), or a folder to put it in (an existing one, or any path ending "
+                   "in /) [default: reports/<workbook>-<scenario>.xlsx].")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON on standard output.")
-@click.option("--time-limit", type=Finite(0, False, "a number of seconds above 0"), help="Solver time limit in seconds (overrides time_limit_s).")
-@click.option("--gap", type=Finite(0, True, "a relative gap of 0 or more (0.01 = 1 %)"), help="Relative optimality gap (overrides mip_rel_gap).")
-@click.option("--no-sharing-baseline", is_flag=True, help="Skip solving the case without cross-brand sharing.")
+@click.option("--time-limit", type=Finite(0, False, "a number of seconds above 0"),
+              help="Solver time limit in seconds (overrides time_limit_s).")
+@click.option("--gap", type=Finite(0, True, "a relative gap of 0 or more (0.01 = 1 %)"),
+              help="Relative optimality gap (overrides mip_rel_gap).")
+@click.option("--no-sharing-baseline", is_flag=True,
+              help="Skip solving the case without cross-brand sharing.")
 @click.option("--solver-log", is_flag=True, help="Stream HiGHS's log to standard error.")
-@click.option("--all-scenarios", is_flag=True, help="Solve the base case and every scenario, one report each, then write the comparison workbook (--out names it, or the folder for all of them).")
-@click.option("--jobs", type=click.IntRange(min=1), help="With --all-scenarios: cases solved in parallel processes [default: the number of cores].")
-@click.option("--scheduler", metavar="ADDRESS", help="With --all-scenarios: solve on the Dask cluster whose scheduler is at ADDRESS [default: $DASK_SCHEDULER_ADDRESS, else local processes].")
-@click.option("--robust", is_flag=True, help="One design for every future of the futures sheet, at the least expected cost; with each future's own optimum and the regret matrix.")
-@click.option("--worst-case", is_flag=True, help="With --robust: minimise the largest cost over the futures instead of the expected cost.")
-def solve(workbook: Path | None, scenario: str, out: str | None, as_json: bool, time_limit: float | None, gap: float | None, no_sharing_baseline: bool, solver_log: bool, all_scenarios: bool, jobs: int | None, scheduler: str | None, robust: bool, worst_case: bool) -> None:
+@click.option("--all-scenarios", is_flag=True,
+              help="Solve the base case and every scenario, one report each, then write the comparison "
+                   "workbook (--out names it, or the folder for all of them).")
+@click.option("--jobs", type=click.IntRange(min=1),
+              help="With --all-scenarios: cases solved in parallel processes [default: the number of "
+                   "cores].")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --all-scenarios: solve on the Dask cluster whose scheduler is at ADDRESS "
+                   "[default: $DASK_SCHEDULER_ADDRESS, else local processes].")
+@click.option("--robust", is_flag=True,
+              help="One design for every future of the futures sheet, at the least expected cost; with "
+                   "each future's own optimum and the regret matrix.")
+@click.option("--worst-case", is_flag=True,
+              help="With --robust: minimise the largest cost over the futures instead of the expected "
+                   "cost.")
+def solve(
+    workbook: Path | None, scenario: str, out: str | None, as_json: bool, time_limit: float | None,
+    gap: float | None, no_sharing_baseline: bool, solver_log: bool, all_scenarios: bool, jobs: int | None,
+    scheduler: str | None, robust: bool, worst_case: bool,
+) -> None:
     """Find the cheapest plan for WORKBOOK (default: the bundled example) and write its report."""
     workbook = workbook or example_workbook()
-    scenario_given = click.get_current_context().get_parameter_source("scenario") != click.core.ParameterSource.DEFAULT
-    if robust and (scenario_given or all_scenarios):
-        raise click.UsageError("--robust plans for every future of the futures sheet; it excludes --scenario and --all-scenarios.")
-    if worst_case and not robust:
-        raise click.UsageError("--worst-case applies to --robust only.")
-    if all_scenarios and scenario_given:
-        raise click.UsageError("--scenario and --all-scenarios exclude each other: --all-scenarios solves the base case and every scenario.")
-    if jobs is not None and not all_scenarios:
-        raise click.UsageError("--jobs applies to --all-scenarios only.")
-    if scheduler is not None and not all_scenarios:
-        raise click.UsageError("--scheduler applies to --all-scenarios only.")
-    if scheduler is not None and jobs is not None:
-        raise click.UsageError("--jobs and --scheduler exclude each other: --jobs starts local processes, --scheduler uses a cluster's workers.")
+    scenario_given = (
+        click.get_current_context().get_parameter_source("scenario") != click.core.ParameterSource.DEFAULT
+    )
+    _refuse_solve_combinations(scenario_given, all_scenarios, jobs, scheduler, robust, worst_case)
     from optimizer.commands.scenarios import solve_all
     from optimizer.commands.solve import solve_one, solve_robust
 
     with stdout_reserved() if as_json else contextlib.nullcontext(click.echo) as emit:
         if all_scenarios:
             try:
-                code = solve_all(workbook, out, as_json, time_limit, gap, not no_sharing_baseline, solver_log, jobs, scheduler, emit)
+                code = solve_all(
+                    workbook, out, as_json, time_limit, gap, not no_sharing_baseline, solver_log, jobs,
+                    scheduler, emit,
+                )
             except KeyboardInterrupt:  # while reading: nothing written yet (later, _solve_all says what was)
                 say("interrupted: nothing written")
                 code = EXIT_INTERRUPTED
@@ -111,30 +126,85 @@ def solve(workbook: Path | None, scenario: str, out: str | None, as_json: bool, 
                 code = EXIT_INTERRUPTED
         else:
             try:
-                code = solve_one(workbook, scenario, out, as_json, time_limit, gap, not no_sharing_baseline, solver_log, emit)
+                code = solve_one(
+                    workbook, scenario, out, as_json, time_limit, gap, not no_sharing_baseline, solver_log,
+                    emit,
+                )
             except KeyboardInterrupt:  # Ctrl-C: nothing written, an earlier report left as it was
                 say("interrupted: no report written (a report already at that path is unchanged)")
                 code = EXIT_INTERRUPTED
     sys.exit(EXIT_INPUT if getattr(emit, "failed", False) and code == EXIT_PLAN else code)
 
 
+def _refuse_solve_combinations(
+    scenario_given: bool, all_scenarios: bool, jobs: int | None, scheduler: str | None, robust: bool,
+    worst_case: bool,
+) -> None:
+    """Options of `plan solve` that exclude or need one another: a UsageError before any work."""
+    if robust and (scenario_given or all_scenarios):
+        raise click.UsageError(
+            "--robust plans for every future of the futures sheet; it excludes --scenario and "
+            "--all-scenarios."
+        )
+    if worst_case and not robust:
+        raise click.UsageError("--worst-case applies to --robust only.")
+    if all_scenarios and scenario_given:
+        raise click.UsageError(
+            "--scenario and --all-scenarios exclude each other: --all-scenarios solves the base case and "
+            "every scenario."
+        )
+    if jobs is not None and not all_scenarios:
+        raise click.UsageError("--jobs applies to --all-scenarios only.")
+    if scheduler is not None and not all_scenarios:
+        raise click.UsageError("--scheduler applies to --all-scenarios only.")
+    if scheduler is not None and jobs is not None:
+        raise click.UsageError(
+            "--jobs and --scheduler exclude each other: --jobs starts local processes, --scheduler uses a "
+            "cluster's workers."
+        )
+
+
 @main.command()
 @click.argument("workbook", required=False, type=click.Path(path_type=Path, dir_okay=True))
-@click.option("--samples", type=click.IntRange(min=1), help="Monte Carlo: solve this many samples, every range drawn together [default: a tornado, each range at its low and its high].")
-@click.option("--seed", type=click.IntRange(min=0), help="With --samples: the random seed; the same seed gives the same samples [default: 0].")
-@click.option("--design", "design", type=click.Path(path_type=Path), metavar="REPORT.xlsx", help="Keep the design of this report (plan solve or plan solve --robust) in every case: offers, options, packs, launch years; units, plants and lines re-planned.")
-@click.option("--pareto", metavar="commonality|range:VARIANT", help="A Pareto front instead: cost against the developments of options and packs, or against VARIANT's range target, by epsilon-constraint.")
-@click.option("--scenario", default="base", show_default=True, help="Sweep around this scenario of the scenarios sheet.")
-@click.option("--out", type=click.Path(), help="Sweep workbook (.xlsx), or a folder for it [default: reports/<workbook>-tornado.xlsx, -monte-carlo.xlsx or -pareto-<front>.xlsx].")
-@click.option("--results", type=click.Path(path_type=Path), help="Results file (CSV), one line per finished case [default: the sweep workbook's name with .csv].")
-@click.option("--resume", is_flag=True, help="Keep the cases already in the results file and solve only the others.")
-@click.option("--jobs", type=click.IntRange(min=1), help="Cases solved at once, each in its own local process [default: the number of cores].")
-@click.option("--scheduler", metavar="ADDRESS", help="Solve on the Dask cluster whose scheduler is at ADDRESS [default: $DASK_SCHEDULER_ADDRESS, else local processes].")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Solver time limit per case in seconds (overrides time_limit_s).")
-@click.option("--gap", type=click.FloatRange(min=0), help="Relative optimality gap per case (overrides mip_rel_gap).")
-@click.option("--json", "as_json", is_flag=True, help="Print the sweep's figures as JSON on standard output.")
-def sweep(workbook: Path | None, samples: int | None, seed: int | None, design: Path | None, pareto: str | None, scenario: str, out: str | None, results: Path | None, resume: bool, jobs: int | None, scheduler: str | None, time_limit: float | None, gap: float | None, as_json: bool) -> None:
-    """Which input matters, how bad can it get, what commonality costs: re-optimise WORKBOOK (default: the bundled example) over its ranges sheet, or along a Pareto front."""
+@click.option("--samples", type=click.IntRange(min=1),
+              help="Monte Carlo: solve this many samples, every range drawn together [default: a "
+                   "tornado, each range at its low and its high].")
+@click.option("--seed", type=click.IntRange(min=0),
+              help="With --samples: the random seed; the same seed gives the same samples [default: 0].")
+@click.option("--design", "design", type=click.Path(path_type=Path), metavar="REPORT.xlsx",
+              help="Keep the design of this report (plan solve or plan solve --robust) in every case: "
+                   "offers, options, packs, launch years; units, plants and lines re-planned.")
+@click.option("--pareto", metavar="commonality|range:VARIANT",
+              help="A Pareto front instead: cost against the developments of options and packs, or "
+                   "against VARIANT's range target, by epsilon-constraint.")
+@click.option("--scenario", default="base", show_default=True,
+              help="Sweep around this scenario of the scenarios sheet.")
+@click.option("--out", type=click.Path(),
+              help="Sweep workbook (.xlsx), or a folder for it [default: reports/<workbook>-tornado.xlsx, "
+                   "-monte-carlo.xlsx or -pareto-<front>.xlsx].")
+@click.option("--results", type=click.Path(path_type=Path),
+              help="Results file (CSV), one line per finished case [default: the sweep workbook's name "
+                   "with .csv].")
+@click.option("--resume", is_flag=True,
+              help="Keep the cases already in the results file and solve only the others.")
+@click.option("--jobs", type=click.IntRange(min=1),
+              help="Cases solved at once, each in its own local process [default: the number of cores].")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Solve on the Dask cluster whose scheduler is at ADDRESS [default: "
+                   "$DASK_SCHEDULER_ADDRESS, else local processes].")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+              help="Solver time limit per case in seconds (overrides time_limit_s).")
+@click.option("--gap", type=click.FloatRange(min=0),
+              help="Relative optimality gap per case (overrides mip_rel_gap).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the sweep's figures as JSON on standard output.")
+def sweep(
+    workbook: Path | None, samples: int | None, seed: int | None, design: Path | None, pareto: str | None,
+    scenario: str, out: str | None, results: Path | None, resume: bool, jobs: int | None,
+    scheduler: str | None, time_limit: float | None, gap: float | None, as_json: bool,
+) -> None:
+    """Which input matters, how bad can it get, what commonality costs: re-optimise WORKBOOK
+    (default: the bundled example) over its ranges sheet, or along a Pareto front."""
     from optimizer.files import output_path
     from optimizer.sweeps.command import default_names, sweep_command
     from optimizer.sweeps.run import SweepConfig
@@ -143,13 +213,21 @@ def sweep(workbook: Path | None, samples: int | None, seed: int | None, design: 
     if seed is not None and samples is None:
         raise click.UsageError("--seed applies to --samples (a Monte Carlo sweep) only.")
     if scheduler is not None and jobs is not None:
-        raise click.UsageError("--jobs and --scheduler exclude each other: --jobs starts local processes, --scheduler uses a cluster's workers.")
+        raise click.UsageError(
+            "--jobs and --scheduler exclude each other: --jobs starts local processes, --scheduler uses a "
+            "cluster's workers."
+        )
     if pareto is not None and (samples is not None or design is not None):
-        raise click.UsageError("--pareto draws a front of re-optimised plans; it excludes --samples and --design.")
-    report = output_path(out, default_names(workbook, scenario, samples, design=design is not None, pareto=pareto))
+        raise click.UsageError(
+            "--pareto draws a front of re-optimised plans; it excludes --samples and --design."
+        )
+    report = output_path(
+        out, default_names(workbook, scenario, samples, design=design is not None, pareto=pareto)
+    )
     cfg = SweepConfig(
-        workbook=Path(workbook), out=report, results=results or report.with_suffix(".csv"), scenario=scenario, samples=samples,
-        seed=seed or 0, time_limit_s=time_limit, mip_rel_gap=gap, jobs=jobs, scheduler=scheduler_address(scheduler) if jobs is None else None,
+        workbook=Path(workbook), out=report, results=results or report.with_suffix(".csv"),
+        scenario=scenario, samples=samples, seed=seed or 0, time_limit_s=time_limit, mip_rel_gap=gap,
+        jobs=jobs, scheduler=scheduler_address(scheduler) if jobs is None else None,
         resume=resume, design=design, pareto=pareto,
     )
     with stdout_reserved() if as_json else contextlib.nullcontext(click.echo) as emit:
@@ -163,7 +241,9 @@ def sweep(workbook: Path | None, samples: int | None, seed: int | None, design: 
 
 @main.command()
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(), help="Comparison workbook to write (.xlsx), or a folder for it [default: reports/comparison.xlsx].")
+@click.option("--out", type=click.Path(),
+              help="Comparison workbook to write (.xlsx), or a folder for it [default: "
+                   "reports/comparison.xlsx].")
 def compare(reports: tuple[Path, ...], out: str | None) -> None:
     """Compare REPORT files written by `plan solve` (the base case's, if given, is the reference)."""
     from optimizer.files import output_path
@@ -184,7 +264,8 @@ def compare(reports: tuple[Path, ...], out: str | None) -> None:
         sys.exit(EXIT_INPUT)
     for note in cmp.notes:
         say(f"note: {note}")
-    say(f"compared {len(cmp.cases)} case{'s' if len(cmp.cases) != 1 else ''} against {cmp.base_case.label!r}: "
+    say(f"compared {len(cmp.cases)} case{'s' if len(cmp.cases) != 1 else ''} "
+        f"against {cmp.base_case.label!r}: "
         f"{sum(1 for c in cmp.changes if c.decision != 'none')} decisions differ")
     say(f"comparison: {written}")
 
@@ -194,7 +275,9 @@ def compare(reports: tuple[Path, ...], out: str | None) -> None:
 @click.option("--scenario", help="Validate only this scenario [default: the base case and every scenario].")
 def validate(workbook: Path, scenario: str | None) -> None:
     """Check WORKBOOK (and its scenarios) without solving."""
-    from optimizer.workbook.scenarios import apply_scenario, other_rows_problems, scenario_names, sheet_problems
+    from optimizer.workbook.scenarios import (
+        apply_scenario, other_rows_problems, scenario_names, sheet_problems,
+    )
     from optimizer.workbook.validate import validate as check
     from optimizer.workbook.read import read_workbook
 
@@ -229,9 +312,13 @@ def validate(workbook: Path, scenario: str | None) -> None:
         sys.exit(EXIT_INPUT)
     inp = validated.plan_input
     say(
-        f"{workbook}: valid — {len(inp.variants)} variants, {len(inp.categories)} categories, {len(inp.parts)} options, "
-        f"{len(inp.packs)} packs, {len(inp.plants)} plants; scenarios checked: {', '.join(names)}"
-        + (f"; ranges checked at their low and high: {', '.join(ranges.names())}" if ranges is not None and ranges.uncertainties else "")
+        f"{workbook}: valid — {len(inp.variants)} variants, {len(inp.categories)} categories, "
+        f"{len(inp.parts)} options, {len(inp.packs)} packs, {len(inp.plants)} plants; "
+        f"scenarios checked: {', '.join(names)}"
+        + (
+            f"; ranges checked at their low and high: {', '.join(ranges.names())}"
+            if ranges is not None and ranges.uncertainties else ""
+        )
     )
 
 

@@ -95,12 +95,16 @@ def _name_problem(path: Path, windows: bool, suffix: str = SUFFIX) -> tuple[str,
     if control:
         return f"has control characters in its name ({', '.join(control)})", _RETYPE
     if not path.name.lower().endswith(suffix) or path.name.lower() == suffix:
-        kind = "Reports, comparisons and templates are Excel workbooks" if suffix == SUFFIX else f"This file is {suffix}"
+        kind = (
+            "Reports, comparisons and templates are Excel workbooks" if suffix == SUFFIX
+            else f"This file is {suffix}"
+        )
         return (f"does not end in {suffix}",
                 f"{kind}: name the file ...{suffix}, or end the path with {os.sep} to name a folder.")
     device = path.name.split(".")[0].strip().lower() in _WINDOWS_DEVICES
     if windows and (set(path.name) & _WINDOWS_FORBIDDEN or device):
-        return ('has a name Windows does not allow (none of < > : " | ? * \\, not a device name such as CON)',
+        return ('has a name Windows does not allow (none of < > : " | ? * \\, '
+                'not a device name such as CON)',
                 "Choose another name.")
     too_long = _too_long(path)
     return (too_long, "Choose a shorter name or a folder nearer the top.") if too_long else None
@@ -109,7 +113,10 @@ def _name_problem(path: Path, windows: bool, suffix: str = SUFFIX) -> tuple[str,
 def _place_problem(path: Path, inputs: tuple[Path, ...]) -> tuple[str, str] | None:
     """(what is wrong, hint) with what is at the path now, or with its folder."""
     if _is_dir(path):
-        return "is a folder", f"Name a file ...{SUFFIX}, or end the path with {os.sep} to put the file in it."
+        return (
+            "is a folder",
+            f"Name a file ...{SUFFIX}, or end the path with {os.sep} to put the file in it.",
+        )
     for source in inputs:
         if _same_file(path, source):
             return f"would overwrite {source}, which this command reads", "Choose another --out path."
@@ -118,7 +125,10 @@ def _place_problem(path: Path, inputs: tuple[Path, ...]) -> tuple[str, str] | No
         if st is None or not stat.S_ISREG(st.st_mode):
             return "exists and is not a regular file", "Choose another --out path."
         if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
-            return "is read-only", "Excel would refuse to save over it too: make it writable, or choose another."
+            return (
+                "is read-only",
+                "Excel would refuse to save over it too: make it writable, or choose another.",
+            )
     return _folder_problem(path)
 
 
@@ -153,7 +163,10 @@ def _too_long(path: Path) -> str:
     # the temporary file beside it is named `.~plan-<12 hex>.xlsx`: short, so the name decides
     longest = max(len(os.fsencode(part)) for part in path.parts)
     if longest > name_max:
-        return f"has a name too long for this file system ({longest} bytes in one part; it allows {name_max})"
+        return (
+            f"has a name too long for this file system ({longest} bytes in one part; "
+            f"it allows {name_max})"
+        )
     size = len(os.fsencode(os.path.abspath(path)))
     if size >= path_max:
         return f"has a path too long for this file system ({size} bytes; it allows {path_max - 1})"

@@ -34,13 +34,18 @@ MIN_SOLVE_S = 1e-3  # a solve always gets a moment, however little the time limi
 
 def load_input(workbook: Path, scenario: str) -> tuple[Source, PlanInput, list[Problem]]:
     """Read, apply the scenario, validate. Raises InputError. The warnings include the scenarios
-    sheet's rows this case does not apply but that cannot be applied (they would fail another run)."""
+    sheet's rows this case does not apply but that cannot be applied (they would fail another
+    run)."""
     raw = read_workbook(workbook)
     scenario = BASE if is_base(scenario) else clean_name(scenario)
     applied = apply_scenario(raw, scenario)
     validated = validate(applied)
-    warnings = validated.warnings + [p for p in other_rows_problems(raw, scenario) if p not in validated.warnings]
-    return Source(Path(workbook), raw.sha256, scenario, record_rows(applied)), validated.plan_input, warnings
+    warnings = validated.warnings + [
+        p for p in other_rows_problems(raw, scenario) if p not in validated.warnings
+    ]
+    return (
+        Source(Path(workbook), raw.sha256, scenario, record_rows(applied)), validated.plan_input, warnings
+    )
 
 
 def solve_case(
@@ -60,7 +65,8 @@ def solve_case(
 
     With two cores the plan and the baseline are solved side by side, each until the time the
     analysis and the report keep; with one (a sweep's worker) the plan keeps a share for the
-    baseline, which then starts from it. The analysis gets what is left and skips what does not fit."""
+    baseline, which then starts from it. The analysis gets what is left and skips what does not
+    fit."""
     from optimizer.analysis.analyse import analyse
     from optimizer.solving.parallel import workers_here
     from optimizer.solving.solve import FEASIBLE, OPTIMAL, make_plan
@@ -68,7 +74,8 @@ def solve_case(
     limit = inp.settings.time_limit_s if time_limit_s is None else time_limit_s
     deadline = deadline or Deadline.from_now(limit)
     analysis = min(ANALYSIS_MAX_S, ANALYSIS_SHARE * limit)
-    log(f"time limit {duration(limit)}, gap {inp.settings.mip_rel_gap if mip_rel_gap is None else mip_rel_gap:g} "
+    log(f"time limit {duration(limit)}, "
+        f"gap {inp.settings.mip_rel_gap if mip_rel_gap is None else mip_rel_gap:g} "
         "(every phase included: the plan, the case without sharing, the analysis and the report)")
     solve = partial(make_plan, mip_rel_gap=mip_rel_gap, log=log, solver_log=solver_log)
     wanted = sharing_baseline and inp.settings.cross_brand_sharing
@@ -76,7 +83,8 @@ def solve_case(
         case = _side_by_side(source, inp, solve, deadline, analysis, log)
     else:
         case = _one_after_the_other(source, inp, solve, deadline, limit, analysis, wanted, log)
-    case.outcome.time_limit_s = limit  # the command's limit, which the report states; the solve had its share
+    # the command's limit, which the report states; the solve had its share
+    case.outcome.time_limit_s = limit
     if not sharing_baseline or case.outcome.status not in (OPTIMAL, FEASIBLE):
         case.baseline = None
     elif not inp.settings.cross_brand_sharing:
@@ -97,15 +105,17 @@ def _side_by_side(source: Source, inp: PlanInput, solve: Callable, deadline: Dea
     from optimizer.solving.parallel import side_by_side
 
     left = max(MIN_SOLVE_S, deadline.left(REPORT_RESERVE_S + analysis))
-    log("solving the plan and, beside it, the same case without cross-brand sharing (what sharing is worth)")
+    log("solving the plan and, beside it, the same case without cross-brand sharing "
+        "(what sharing is worth)")
     quiet = partial(solve, log=lambda text: log(f"without sharing: {text}"), solver_log=None)
     outcome, baseline = side_by_side([partial(solve, inp, time_limit_s=left, spare_s=analysis),
                                       partial(quiet, _without_sharing(inp), time_limit_s=left)])
     return Case(source, inp, outcome, baseline=baseline)
 
 
-def _one_after_the_other(source: Source, inp: PlanInput, solve: Callable, deadline: Deadline, limit: float,
-                         analysis: float, wanted: bool, log: Callable[[str], None]) -> Case:
+def _one_after_the_other(source: Source, inp: PlanInput, solve: Callable, deadline: Deadline,
+                         limit: float, analysis: float, wanted: bool,
+                         log: Callable[[str], None]) -> Case:
     """One core (a sweep's worker): the plan, then the case without sharing started from it (so it
     has a plan however short its share of the limit)."""
     from optimizer.solving.solve import FEASIBLE, OPTIMAL
@@ -118,10 +128,13 @@ def _one_after_the_other(source: Source, inp: PlanInput, solve: Callable, deadli
         return case
     left = deadline.left(REPORT_RESERVE_S + analysis)
     if left < MIN_SOLVE_S:
-        case.outcome.warnings.append("The case without cross-brand sharing was not solved: the time limit was "
-                                     "spent (raise --time-limit to state what sharing is worth).")
+        case.outcome.warnings.append(
+            "The case without cross-brand sharing was not solved: the time limit was "
+            "spent (raise --time-limit to state what sharing is worth)."
+        )
         return case
-    log(f"solving the same case without cross-brand sharing (what sharing is worth; time limit {duration(left)})")
+    log("solving the same case without cross-brand sharing "
+        f"(what sharing is worth; time limit {duration(left)})")
     case.baseline = solve(_without_sharing(inp), time_limit_s=left, start=case.outcome.plan)
     return case
 
@@ -144,8 +157,10 @@ def load_futures(workbook: Path) -> tuple[Source, list[Future], list[Problem]]:
     validated = validate(raw)
     if not validated.futures:
         raise InputError([Problem(
-            "futures", None, None, None, "plan solve --robust needs a futures sheet, and this workbook has none",
-            "Add a sheet 'futures' with columns scenario and probability (base and scenarios of the scenarios sheet).",
+            "futures", None, None, None,
+            "plan solve --robust needs a futures sheet, and this workbook has none",
+            "Add a sheet 'futures' with columns scenario and probability "
+            "(base and scenarios of the scenarios sheet).",
         )])
     futures: list[Future] = []
     problems: list[Problem] = []
@@ -161,8 +176,14 @@ def load_futures(workbook: Path) -> tuple[Source, list[Future], list[Problem]]:
     problems += same_names(futures)
     if problems:
         raise InputError(problems)
-    unused = [p for p in other_rows_problems(raw, tuple(n for n, _p in validated.futures)) if p not in validated.warnings]
-    return Source(Path(workbook), raw.sha256, "robust", merged_rows(applied)), futures, validated.warnings + unused
+    unused = [
+        p for p in other_rows_problems(raw, tuple(n for n, _p in validated.futures))
+        if p not in validated.warnings
+    ]
+    return (
+        Source(Path(workbook), raw.sha256, "robust", merged_rows(applied)), futures,
+        validated.warnings + unused,
+    )
 
 
 def same_names(futures: list[Future]) -> list[Problem]:
@@ -185,16 +206,19 @@ def same_names(futures: list[Future]) -> list[Problem]:
             if these != base[sheet]:
                 out.append(Problem(
                     "scenarios", None, "scenario", f.name,
-                    f"future {f.name} changes the names on the {sheet} sheet; one design must mean the same in every future",
-                    "A scenario of the futures sheet may change values, not the names of variants, brands, body styles, "
-                    "categories, options, packs, plants or years.",
+                    f"future {f.name} changes the names on the {sheet} sheet; "
+                    "one design must mean the same in every future",
+                    "A scenario of the futures sheet may change values, not the names of variants, "
+                    "brands, body styles, categories, options, packs, plants or years.",
                 ))
     return out
 
 
-def solve_robust_case(source: Source, futures: list[Future], *, worst_case: bool = False, time_limit_s: float | None = None,
-                      mip_rel_gap: float | None = None, log: Callable[[str], None] = lambda _text: None,
-                      solver_log: Callable[[str], None] | None = None, deadline: Deadline | None = None) -> RobustCase:
+def solve_robust_case(source: Source, futures: list[Future], *, worst_case: bool = False,
+                      time_limit_s: float | None = None, mip_rel_gap: float | None = None,
+                      log: Callable[[str], None] = lambda _text: None,
+                      solver_log: Callable[[str], None] | None = None,
+                      deadline: Deadline | None = None) -> RobustCase:
     """One design for every future, each future's own optimum and the regret matrix, within the
     time limit (`deadline`: the command's, else counted from now; the report keeps its reserve)."""
     from optimizer.solving.robust import make_robust_plan

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from optimizer.commands.console import EXIT_INPUT, EXIT_NO_PLAN, EXIT_PLAN, outputs_refused, report_error, report_problems, say
+from optimizer.commands.console import (
+    EXIT_INPUT, EXIT_NO_PLAN, EXIT_PLAN, outputs_refused, report_error, report_problems, say,
+)
 from optimizer.problems import InputError
 from optimizer.text import duration, share, yen
 
@@ -39,10 +41,26 @@ def solve_one(workbook, scenario, out, as_json, time_limit, gap, sharing_baselin
     case = solve_case(
         source, inp, time_limit_s=time_limit, mip_rel_gap=gap, sharing_baseline=sharing_baseline,
         log=say, solver_log=say if solver_log else None,
-        deadline=Deadline(time_limit if time_limit is not None else inp.settings.time_limit_s),  # from the command's start
+        # from the command's start
+        deadline=Deadline(time_limit if time_limit is not None else inp.settings.time_limit_s),
     )
+    _say_outcome(case, inp)
+
+    found = case.outcome.status in (OPTIMAL, FEASIBLE)
+    return _write_and_print(
+        lambda: write_report(out, case), lambda report: plan_json(case, report), found, as_json, emit
+    )
+
+
+def _say_outcome(case, inp) -> None:
+    """What the planner reads on standard error once the case is solved: its warnings, then the
+    plan's cost and what sharing saves, or why there is no plan."""
+    from optimizer.solving.solve import OPTIMAL
+
     outcome = case.outcome
-    baseline_warnings = case.baseline.warnings if case.baseline is not None and case.baseline is not outcome else []
+    baseline_warnings = (
+        case.baseline.warnings if case.baseline is not None and case.baseline is not outcome else []
+    )
     for w in outcome.warnings + baseline_warnings:
         say(f"warning: {w}")
     if outcome.total_cost_jpy is not None:
@@ -55,17 +73,17 @@ def solve_one(workbook, scenario, out, as_json, time_limit, gap, sharing_baselin
         )
         if case.sharing_saving_jpy is not None and case.baseline.total_cost_jpy:
             alone = case.baseline.total_cost_jpy
-            caveat = "" if case.baseline.status == OPTIMAL else f"; that case stopped at its time limit, {share(case.baseline.gap)} from proven optimal"
-            say(f"cross-brand sharing saves {yen(case.sharing_saving_jpy)} ({share(case.sharing_saving_jpy / alone)} of {yen(alone)} without it{caveat})")
+            caveat = "" if case.baseline.status == OPTIMAL else (
+                f"; that case stopped at its time limit, {share(case.baseline.gap)} from proven optimal"
+            )
+            say(f"cross-brand sharing saves {yen(case.sharing_saving_jpy)} "
+                f"({share(case.sharing_saving_jpy / alone)} of {yen(alone)} without it{caveat})")
     else:
         say(f"{outcome.status}: no plan")
         for text in outcome.conflicts:
             say(f"  - {text}")
         if outcome.diagnosis is not None and outcome.diagnosis.summary():
             say(outcome.diagnosis.summary())
-
-    found = outcome.status in (OPTIMAL, FEASIBLE)
-    return _write_and_print(lambda: write_report(out, case), lambda report: plan_json(case, report), found, as_json, emit)
 
 
 def solve_robust(workbook, out, as_json, time_limit, gap, worst_case, solver_log, emit) -> int:
@@ -93,8 +111,9 @@ def solve_robust(workbook, out, as_json, time_limit, gap, worst_case, solver_log
     from optimizer.clock import Deadline
 
     limit = time_limit if time_limit is not None else futures[0].inp.settings.time_limit_s
-    case = solve_robust_case(source, futures, worst_case=worst_case, time_limit_s=time_limit, mip_rel_gap=gap,
-                             log=say, solver_log=say if solver_log else None, deadline=Deadline(limit))
+    case = solve_robust_case(source, futures, worst_case=worst_case, time_limit_s=time_limit,
+                             mip_rel_gap=gap, log=say, solver_log=say if solver_log else None,
+                             deadline=Deadline(limit))
     o = case.outcome
     for w in o.warnings:
         say(f"warning: {w}")
@@ -108,12 +127,12 @@ def solve_robust(workbook, out, as_json, time_limit, gap, worst_case, solver_log
         for text in o.conflicts:
             say(f"  - {text}")
     found = o.status in (OPTIMAL, FEASIBLE)
-    return _write_and_print(lambda: write_robust_report(out, case), lambda report: robust_json(case, report), found,
-                            as_json, emit)
+    return _write_and_print(lambda: write_robust_report(out, case),
+                            lambda report: robust_json(case, report), found, as_json, emit)
 
 
-def _write_and_print(write: Callable[[], Path], as_object: Callable[[str | None], dict], found: bool, as_json: bool,
-                     emit) -> int:
+def _write_and_print(write: Callable[[], Path], as_object: Callable[[str | None], dict], found: bool,
+                     as_json: bool, emit) -> int:
     """Write the report, print the JSON object when asked (with the report's path, or null when
     it could not be written), and give the exit status."""
     from optimizer.report.json_out import dumps

@@ -45,6 +45,10 @@ class Case:
     @property
     def sharing_saving_jpy(self) -> float | None:
         """Cost without sharing minus cost with it (None when either has no plan)."""
-        if self.baseline is None or self.outcome.total_cost_jpy is None or self.baseline.total_cost_jpy is None:
+        if (
+            self.baseline is None
+            or self.outcome.total_cost_jpy is None
+            or self.baseline.total_cost_jpy is None
+        ):
             return None
         return self.baseline.total_cost_jpy - self.outcome.total_cost_jpy

@@ -83,7 +83,10 @@ class Diagnosis:
         if not out:
             out.append(
                 "No plan satisfies every rule of the workbook together"
-                + (", and the search for the rules to change stopped at its time limit." if not self.complete else ".")
+                + (
+                    ", and the search for the rules to change stopped at its time limit."
+                    if not self.complete else "."
+                )
             )
         return out + [f.text for f in self.notes]
 
@@ -91,11 +94,17 @@ class Diagnosis:
         """What the list of rules to change amounts to ('' without one): said beside the conflicts."""
         n = len(self.moves)
         if n and not self.complete:
-            return f"The search for the fewest rules stopped at its time limit: changing these {n} rules as stated gives a plan, but fewer may do."
+            return (
+                "The search for the fewest rules stopped at its time limit: "
+                f"changing these {n} rules as stated gives a plan, but fewer may do."
+            )
         if n == 1:
             return "Changing this one rule as stated gives a plan."
         if n:
-            return f"Changing these {n} rules together as stated gives a plan; leaving any one of them as it is gives none."
+            return (
+                f"Changing these {n} rules together as stated gives a plan; "
+                "leaving any one of them as it is gives none."
+            )
         return ""
 
 
@@ -143,7 +152,8 @@ def diagnose(
         diagnosis.moves = list(dict.fromkeys(moves))
     diagnosis.solves = search.solves
     diagnosis.seconds = time.perf_counter() - started
-    log(f"diagnosis: {len(diagnosis.moves)} rule(s) to change, {search.solves} solves, {diagnosis.seconds:.1f} s")
+    log(f"diagnosis: {len(diagnosis.moves)} rule(s) to change, {search.solves} solves, "
+        f"{diagnosis.seconds:.1f} s")
     return diagnosis
 
 
@@ -156,8 +166,8 @@ def _in_future(move: Move, future: str) -> Move:
 def _order(key: RuleKey) -> tuple:
     """Workbook order: locks, variants' rules, then kei rules, plants, demand rows."""
     family, subject = key
-    rank = ["lock", "must_offer", "min_units", "max_units", "range_target", "min_power", "unit_cost_ceiling", *KEI_RULES,
-            "plant_capacity", "demand"]
+    rank = ["lock", "must_offer", "min_units", "max_units", "range_target", "min_power", "unit_cost_ceiling",
+            *KEI_RULES, "plant_capacity", "demand"]
     return (rank.index(family) if family in rank else len(rank), str(subject))
 
 
@@ -190,7 +200,10 @@ class _Search:
         return run if run.has_solution else None
 
     def used(self, run: HighsRun) -> set[RuleKey]:
-        return {key for key, cols in self.columns.items() if any(run.values[j] > USED * self.reference[j] for j in cols)}
+        return {
+            key for key, cols in self.columns.items()
+            if any(run.values[j] > USED * self.reference[j] for j in cols)
+        }
 
     def weight(self, run: HighsRun, key: RuleKey) -> float:
         return sum(run.values[j] / self.reference[j] for j in self.columns[key])
@@ -239,12 +252,14 @@ def _moves(inp: PlanInput, key: RuleKey, plan: Plan, ev: Evaluation) -> list[Mov
     if family == "lock":
         lock = next(x for x in inp.locks if x.label == subject)
         return [Move("lock", "locks", lock.variant, "choice", _shown(lock.choice), "(remove the lock)",
-                     f"Lift {lock.text}: delete the row or change its choice (locks sheet).", _row_of(lock.label))]
+                     f"Lift {lock.text}: delete the row or change its choice (locks sheet).",
+                     _row_of(lock.label))]
     v = inp.variant(subject)
     vp = plan.variants[v.name]
     if family == "must_offer":
         return [Move("must offer", "variants", v.name, "must_offer", "yes", "no",
-                     f"Let variant {v.name} go unoffered: set its must_offer to no (variants sheet).")] if not vp.offered else []
+                     f"Let variant {v.name} go unoffered: set its must_offer to no (variants sheet).")
+                ] if not vp.offered else []
     if not vp.offered:
         return []
     f = ev.figures[v.name]
@@ -253,24 +268,29 @@ def _moves(inp: PlanInput, key: RuleKey, plan: Plan, ev: Evaluation) -> list[Mov
     if family == "min_units":
         new = _down(min((u / y.demand_factor for y, u in selling), default=0.0), noise=UNITS_NOISE)
         return [Move("minimum units", "variants", v.name, "min_units", v.min_units, new,
-                     f"Lower variant {v.name}'s minimum from {_n(v.min_units)} to {_n(new)} units a year ({where}, min_units).",
+                     f"Lower variant {v.name}'s minimum from {_n(v.min_units)} to {_n(new)} units a year "
+                     f"({where}, min_units).",
                      unit="units a year")] if new < v.min_units else []
     if family == "max_units":
         new = _up(max((u / y.demand_factor for y, u in selling), default=0.0), noise=UNITS_NOISE)
         return [Move("maximum units", "variants", v.name, "max_units", v.max_units, new,
-                     f"Raise variant {v.name}'s maximum from {_n(v.max_units)} to {_n(new)} units a year ({where}, max_units).",
+                     f"Raise variant {v.name}'s maximum from {_n(v.max_units)} to {_n(new)} units a year "
+                     f"({where}, max_units).",
                      unit="units a year")] if new > v.max_units else []
     if family == "range_target":
         new = _down(f.range_km)
         why = ceiling_blocks_range(inp, v)
         return [Move("range target", "variants", v.name, "range_target_km", v.range_target_km, new,
-                     f"Lower variant {v.name}'s range target from {_n(v.range_target_km)} km to {_n(new)} km "
+                     f"Lower variant {v.name}'s range target from {_n(v.range_target_km)} km "
+                     f"to {_n(new)} km "
                      f"(pack {vp.pack} takes it {f.range_km:,.1f} km; {where}, range_target_km)"
-                     + (f"; its unit cost ceiling is why: {why.short}." if why else "."), unit="km")] if new < v.range_target_km else []
+                     + (f"; its unit cost ceiling is why: {why.short}." if why else "."), unit="km")
+                ] if new < v.range_target_km else []
     if family == "min_power":
         new = _down(f.power_kw, 0.1)
         return [Move("minimum power", "variants", v.name, "min_power_kw", v.min_power_kw, new,
-                     f"Lower variant {v.name}'s minimum power from {v.min_power_kw:g} kW to {new:g} kW ({where}, min_power_kw).",
+                     f"Lower variant {v.name}'s minimum power from {v.min_power_kw:g} kW to {new:g} kW "
+                     f"({where}, min_power_kw).",
                      unit="kW")] if new < v.min_power_kw else []
     if family == "unit_cost_ceiling":
         return _ceiling_move(inp, v, vp, f)
@@ -289,15 +309,20 @@ def _row_of(label: str) -> int | None:
 
 
 def _ceiling_move(inp: PlanInput, v, vp, f) -> list[Move]:
-    """The ceiling that admits the plan's build in every year it sells (cost / that year's factor)."""
+    """The ceiling that admits the plan's build in every year it sells (cost / that year's
+    factor)."""
     years = [y for y in inp.periods if not inp.years or inp.periods.index(y) >= _launch(inp, vp)]
     needs = [(list_cost_in(v, f, y) / y.ceiling_factor, y) for y in years]
     need, year = max(needs, key=lambda x: x[0])
     new = _up(need)
     ceiling = v.max_unit_cost_jpy or 0.0
-    when = f" (in {year.name} it costs ¥{list_cost_in(v, f, year):,.0f} at that year's prices)" if inp.years else ""
+    when = (
+        f" (in {year.name} it costs ¥{list_cost_in(v, f, year):,.0f} at that year's prices)" if inp.years
+        else ""
+    )
     return [Move("unit cost ceiling", "variants", v.name, "max_unit_cost_jpy", ceiling, new,
-                 f"Raise variant {v.name}'s unit cost ceiling by ¥{new - ceiling:,.0f}, from ¥{ceiling:,.0f} to ¥{new:,.0f}{when} "
+                 f"Raise variant {v.name}'s unit cost ceiling by ¥{new - ceiling:,.0f}, "
+                 f"from ¥{ceiling:,.0f} to ¥{new:,.0f}{when} "
                  "(variants sheet, max_unit_cost_jpy).", unit="¥")] if new > ceiling else []
 
 
@@ -313,12 +338,13 @@ def _capacity_move(inp: PlanInput, plant_name: str, ev: Evaluation) -> list[Move
     needs = [(p.plant_units[k.name] / year_of[p.year].capacity_factor, p) for p in ev.periods]
     need, period = max(needs, key=lambda x: x[0])
     new = _up(need, noise=UNITS_NOISE)
-    when = (f" (in {period.year} it must build {_n(period.plant_units[k.name])} units at that year's capacity factor "
-            f"{year_of[period.year].capacity_factor:g})") if inp.years else ""
+    when = (f" (in {period.year} it must build {_n(period.plant_units[k.name])} units "
+            f"at that year's capacity factor {year_of[period.year].capacity_factor:g})") if inp.years else ""
     return [Move(
         "plant capacity", "plants", k.name, "capacity_units", k.capacity_units, new,
-        f"Raise plant {k.name}'s capacity by {_n(new - k.capacity_units)} units a year, from {_n(k.capacity_units)} to {_n(new)}"
-        f"{when} (plants sheet, capacity_units).", unit="units a year",
+        f"Raise plant {k.name}'s capacity by {_n(new - k.capacity_units)} units a year, "
+        f"from {_n(k.capacity_units)} to {_n(new)}{when} (plants sheet, capacity_units).",
+        unit="units a year",
     )] if new > k.capacity_units else []
 
 
@@ -341,7 +367,8 @@ def _kei_move(inp: PlanInput, family: str, offered, ev: Evaluation) -> list[Move
         return []
     who = ", ".join(f"{name_} {_n(x)} {unit}" for name_, x in over)
     return [Move(what, "rules", name, "value", limit, new,
-                 f"Raise the {what} from {_n(limit)} {unit} to {_n(new)} {unit} (rules sheet, {name}); the plan needs it for {who}.",
+                 f"Raise the {what} from {_n(limit)} {unit} to {_n(new)} {unit} (rules sheet, {name}); "
+                 f"the plan needs it for {who}.",
                  unit=unit)]
 
 
@@ -350,7 +377,10 @@ def _demand_move(inp: PlanInput, label: str, plan: Plan) -> list[Move]:
     is scaled by each year's demand factor, so the need is units / factor)."""
     row = next(d for d in inp.demand if d.label == label)
     covered = [v for v in inp.variants if row.covers(v) and plan.variants[v.name].offered]
-    years = [(y, sum(plan.variants[v.name].units_in(y.name) for v in covered)) for y in inp.periods if row.bounds_in(y) is not None]
+    years = [
+        (y, sum(plan.variants[v.name].units_in(y.name) for v in covered))
+        for y in inp.periods if row.bounds_in(y) is not None
+    ]
     scale = (lambda y: y.demand_factor) if row.year is None else (lambda y: 1.0)
     excel_row = _row_of(label)
     head = f"{label} ({row.title})"
@@ -359,12 +389,14 @@ def _demand_move(inp: PlanInput, label: str, plan: Plan) -> list[Move]:
         new = _down(min(u / scale(y) for y, u in years), noise=UNITS_NOISE)
         if new < row.min_units:
             return [Move("demand", "demand", head, "min_units", row.min_units, new,
-                         f"Lower {head}'s minimum from {_n(row.min_units)} to {_n(new)} units{a_year} (demand sheet, min_units).",
+                         f"Lower {head}'s minimum from {_n(row.min_units)} to {_n(new)} units{a_year} "
+                         "(demand sheet, min_units).",
                          excel_row, "units a year")]
     if row.max_units is not None and years:
         new = _up(max(u / scale(y) for y, u in years), noise=UNITS_NOISE)
         if new > row.max_units:
             return [Move("demand", "demand", head, "max_units", row.max_units, new,
-                         f"Raise {head}'s maximum from {_n(row.max_units)} to {_n(new)} units{a_year} (demand sheet, max_units).",
+                         f"Raise {head}'s maximum from {_n(row.max_units)} to {_n(new)} units{a_year} "
+                         "(demand sheet, max_units).",
                          excel_row, "units a year")]
     return []

@@ -3,8 +3,9 @@
 A MIP in HiGHS keeps about one core busy (threads=2 alone changes nothing for a MIP), and HiGHS
 solves outside Python's lock, so two solves in two threads take about the time of one on a 2-core
 machine (the example's base and price-war futures: 6.6 s one after the other, 3.7 s side by side),
-with no process to start and nothing to send. Building a model and handing it over are Python (Pyomo) and take a lock:
-Pyomo is not written for threads, and those steps are short beside the solve.
+with no process to start and nothing to send. Building a model and handing it over are Python
+(Pyomo) and take a lock: Pyomo is not written for threads, and those steps are short beside the
+solve.
 """
 
 from __future__ import annotations

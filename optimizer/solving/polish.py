@@ -101,20 +101,11 @@ def polish(
     at once when `stop` is set (the tree search beside it has ended)."""
     stop = stop or threading.Event()
     started = time.perf_counter()
-    m, col = pm.m, compiled.col_of
-    by_variant: dict[str, list[int]] = {v: [col[id(m.offer[v])]] for v in pm.offer_idx if id(m.offer[v]) in col}
-    by_category: dict[str, list[int]] = {}
-    for i in pm.use_idx:
-        j = col.get(id(m.use[i]))
-        if j is not None:
-            by_variant.setdefault(i[0], []).append(j)
-            by_category.setdefault(i[1], []).append(j)
-    for i in pm.pack_idx:
-        j = col.get(id(m.pack[i]))
-        if j is not None:
-            by_variant.setdefault(i[0], []).append(j)
-    choices = sorted({j for cols in by_variant.values() for j in cols})
-    kinds = [("categories", sorted(by_category), START_CATEGORIES), ("variants", sorted(by_variant), START_VARIANTS)]
+    by_variant, by_category, choices = _choice_columns(pm, compiled)
+    kinds = [
+        ("categories", sorted(by_category), START_CATEGORIES),
+        ("variants", sorted(by_variant), START_VARIANTS),
+    ]
     kinds = [[name, keys, min(size, len(keys))] for name, keys, size in kinds if keys]
 
     rng = random.Random(0)
@@ -137,7 +128,8 @@ def polish(
         tried += 1
         if run.has_solution and run.objective < best - 1e-9 * max(1.0, abs(best)):
             improved += 1
-            log(f"local search: {name} {', '.join(chosen)} freed: cost ¥{best * SCALE_JPY / 1e9:,.3f} bn → ¥{run.objective * SCALE_JPY / 1e9:,.3f} bn")
+            log(f"local search: {name} {', '.join(chosen)} freed: "
+                f"cost ¥{best * SCALE_JPY / 1e9:,.3f} bn → ¥{run.objective * SCALE_JPY / 1e9:,.3f} bn")
             x, best = run.values.copy(), run.objective
         if run.optimal and not fix:
             break  # that was the whole model: nothing left to find
@@ -146,6 +138,28 @@ def polish(
         elif not run.optimal:
             kind[2] = max(1, size - 1)
     return Polished(x, best, tried, improved, time.perf_counter() - started)
+
+
+def _choice_columns(pm: PlatformModel,
+                    compiled: Compiled) -> tuple[dict[str, list[int]], dict[str, list[int]], list[int]]:
+    """The design's yes/no columns a neighbourhood frees, by variant (offer, parts, pack) and by
+    category (parts), and all of them: (by variant, by category, every choice column)."""
+    m, col = pm.m, compiled.col_of
+    by_variant: dict[str, list[int]] = {
+        v: [col[id(m.offer[v])]] for v in pm.offer_idx if id(m.offer[v]) in col
+    }
+    by_category: dict[str, list[int]] = {}
+    for i in pm.use_idx:
+        j = col.get(id(m.use[i]))
+        if j is not None:
+            by_variant.setdefault(i[0], []).append(j)
+            by_category.setdefault(i[1], []).append(j)
+    for i in pm.pack_idx:
+        j = col.get(id(m.pack[i]))
+        if j is not None:
+            by_variant.setdefault(i[0], []).append(j)
+    choices = sorted({j for cols in by_variant.values() for j in cols})
+    return by_variant, by_category, choices
 
 
 class LocalSearchBeside:
@@ -163,11 +177,13 @@ class LocalSearchBeside:
 
     def start(self, at_s: float, values: np.ndarray, objective: float, bound: float) -> None:
         self.started_at = at_s
-        # a plan at most this dear is within the gap target of the bound: (cost - bound) / cost <= gap
+        # a plan at most this dear is within the gap target of the bound:
+        # (cost - bound) / cost <= gap
         within_gap = bound / (1.0 - self.gap_target) if self.gap_target < 1 else float("inf")
         seconds = self.limit - (time.perf_counter() - self._clock)
         self.log(f"the bound stalled at ¥{bound * SCALE_JPY / 1e9:,.3f} bn after {at_s:.0f} s (plan "
-                 f"¥{objective * SCALE_JPY / 1e9:,.3f} bn); local search beside the tree search for {seconds:.0f} s")
+                 f"¥{objective * SCALE_JPY / 1e9:,.3f} bn); "
+                 f"local search beside the tree search for {seconds:.0f} s")
 
         def work() -> None:
             try:

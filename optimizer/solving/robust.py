@@ -25,7 +25,7 @@ from models.evaluate import Evaluation, evaluate
 from models.plan import Design, Plan
 from optimizer.solving.checks import Finding, presolve_checks
 from optimizer.solving.diagnose import Diagnosis, diagnose
-from optimizer.solving.highs_bridge import compile_model
+from optimizer.solving.highs_bridge import HighsRun, compile_model
 from optimizer.solving.parallel import SIDE_BY_SIDE, side_by_side
 from optimizer.solving.solve import (
     FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, AGREEMENT_TOLERANCE, ModelSize, Outcome, broken_plan, make_plan,
@@ -141,37 +141,79 @@ def make_robust_plan(
     pm = PlatformModel(futures, objective=objective)
     seconds["build"] = time.perf_counter() - started
     if pm.static_conflicts:
-        return _no_plan(futures, findings + [Finding(f"{t[0].upper()}{t[1:]}.", True, "") for t in pm.static_conflicts], head, log)
+        static = [Finding(f"{t[0].upper()}{t[1:]}.", True, "") for t in pm.static_conflicts]
+        return _no_plan(futures, findings + static, head, log)
     compiled = compile_model(pm.m)
-    seconds["handover"] = compiled.seconds
-    size = ModelSize(len(compiled.columns), compiled.binaries, compiled.integers, len(compiled.rows), compiled.nonzeros)
-    main_limit = max(MIN_SOLVE_S, MAIN_SHARE * limit)
-    head["solve_limit_s"] = main_limit
-    log(f"robust model over {len(futures)} futures: {size.variables:,} variables ({size.binaries:,} yes/no), "
-        f"{size.constraints:,} constraints; solving with HiGHS (time limit {main_limit:.3g} s, gap {gap_target:g})")
-    base: dict = {}
-    run = run_model(pm, compiled, main_limit, gap_target, None, solver_log, seconds, base, log)
-    head.update(highs_status=base.get("highs_status", ""), nodes=base.get("nodes", 0), size=size)
+    run = _solve_extensive(pm, compiled, len(futures), limit, gap_target, solver_log, head, log)
     if not run.has_solution:
         if run.infeasible:
             return _no_plan(futures, findings, head, log)
-        conflicts = [f"No plan was found before the solver stopped ({run.model_status}, after {run.seconds:.1f} s); "
-                     "a plan may still exist. Raise time_limit_s on the settings sheet or --time-limit."]
-        return RobustOutcome(UNKNOWN, expected_cost_jpy=None, best_bound_jpy=None, gap=None, design=None,
-                             futures=[FutureResult(f.name, f.probability, None, None) for f in futures], conflicts=conflicts, **head)
+        return _not_found(futures, run, head)
 
     plans = pm.plans_from(compiled.reader(run.values))
-    results = [FutureResult(f.name, f.probability, plans[f.name], evaluate(f.inp, plans[f.name])) for f in futures]
+    results = [
+        FutureResult(f.name, f.probability, plans[f.name], evaluate(f.inp, plans[f.name])) for f in futures
+    ]
     broken = [f"in future {r.name}, {v}" for r in results for v in r.evaluation.violations]
     if broken:  # a plan that breaks a rule is not a plan (solve._finish)
-        bound = None if run.dual_bound is None else run.dual_bound * SCALE_JPY
-        return RobustOutcome(UNKNOWN, expected_cost_jpy=None, best_bound_jpy=bound, gap=None, design=None,
-                             futures=[FutureResult(f.name, f.probability, None, None) for f in futures],
-                             conflicts=[broken_plan(broken)], **head)
+        return _broken(futures, run, broken, head)
     if objective != EXPECTED:
-        _cheapest_units(futures, results, plans[futures[0].name].design(), started + limit, gap_target, seconds)
+        _cheapest_units(futures, results, plans[futures[0].name].design(), started + limit, gap_target,
+                        seconds)
+    outcome = _solved(futures, plans, results, run, objective, head)
+    deadline = started + limit
+    _own_optima(futures, outcome, deadline, gap_target, log)
+    tighten_bound(outcome, log)
+    _bets(futures, outcome, deadline, gap_target, log)
+    return outcome
+
+
+def _solve_extensive(pm: PlatformModel, compiled, n_futures: int, limit: float, gap_target: float,
+                     solver_log: Callable[[str], None] | None, head: dict,
+                     log: Callable[[str], None]) -> HighsRun:
+    """HiGHS on the extensive form for its share of the limit; its status, nodes and size go in
+    `head`."""
+    seconds = head["seconds"]
+    seconds["handover"] = compiled.seconds
+    size = ModelSize(
+        len(compiled.columns), compiled.binaries, compiled.integers, len(compiled.rows), compiled.nonzeros
+    )
+    main_limit = max(MIN_SOLVE_S, MAIN_SHARE * limit)
+    head["solve_limit_s"] = main_limit
+    log(f"robust model over {n_futures} futures: {size.variables:,} variables "
+        f"({size.binaries:,} yes/no), {size.constraints:,} constraints; "
+        f"solving with HiGHS (time limit {main_limit:.3g} s, gap {gap_target:g})")
+    base: dict = {}
+    run = run_model(pm, compiled, main_limit, gap_target, None, solver_log, seconds, base, log)
+    head.update(highs_status=base.get("highs_status", ""), nodes=base.get("nodes", 0), size=size)
+    return run
+
+
+def _not_found(futures: list[Future], run: HighsRun, head: dict) -> RobustOutcome:
+    """HiGHS stopped without a plan and without proving there is none: status unknown."""
+    conflicts = [f"No plan was found before the solver stopped ({run.model_status}, "
+                 f"after {run.seconds:.1f} s); "
+                 "a plan may still exist. Raise time_limit_s on the settings sheet or --time-limit."]
+    return RobustOutcome(UNKNOWN, expected_cost_jpy=None, best_bound_jpy=None, gap=None, design=None,
+                         futures=[FutureResult(f.name, f.probability, None, None) for f in futures],
+                         conflicts=conflicts, **head)
+
+
+def _broken(futures: list[Future], run: HighsRun, broken: list[str], head: dict) -> RobustOutcome:
+    """The solver's plan breaks rules in some future: not a plan, status unknown, the rules listed."""
+    bound = None if run.dual_bound is None else run.dual_bound * SCALE_JPY
+    return RobustOutcome(UNKNOWN, expected_cost_jpy=None, best_bound_jpy=bound, gap=None, design=None,
+                         futures=[FutureResult(f.name, f.probability, None, None) for f in futures],
+                         conflicts=[broken_plan(broken)], **head)
+
+
+def _solved(futures: list[Future], plans: dict[str, Plan], results: list[FutureResult],
+            run: HighsRun, objective: str, head: dict) -> RobustOutcome:
+    """The robust plan: its expected cost, its bound and gap on the objective minimised, the
+    internal check of the solver's cost."""
     expected = sum(r.probability * r.cost_jpy for r in results)
-    warnings = _checks(expected if objective == EXPECTED else max(r.cost_jpy for r in results), run.objective * SCALE_JPY)
+    warnings = _checks(expected if objective == EXPECTED else max(r.cost_jpy for r in results),
+                       run.objective * SCALE_JPY)
     target = expected if objective == EXPECTED else max(r.cost_jpy for r in results)
     bound = None if run.dual_bound is None else min(run.dual_bound * SCALE_JPY, target)
     if run.optimal and bound is None:
@@ -181,22 +223,20 @@ def make_robust_plan(
         gap=relative_gap(target, bound),
         design=plans[futures[0].name].design(), futures=results, conflicts=[], warnings=warnings, **head,
     )
-    deadline = started + limit
-    _own_optima(futures, outcome, deadline, gap_target, log)
-    tighten_bound(outcome, log)
-    _bets(futures, outcome, deadline, gap_target, log)
     return outcome
 
 
-def _cheapest_units(futures: list[Future], results: list[FutureResult], design: Design, deadline: float,
-                    gap: float, seconds: dict[str, float]) -> None:
+def _cheapest_units(futures: list[Future], results: list[FutureResult], design: Design,
+                    deadline: float, gap: float, seconds: dict[str, float]) -> None:
     """With `worst`, the extensive form cares only for the dearest future: the others' units may be
     any that keep it so. Each future gets the cheapest units its design allows (the largest cost
     cannot rise, so the plan stays the least worst case)."""
     started = time.perf_counter()
     limit = _each_gets(deadline, UNITS_SHARE, len(futures))
-    better = side_by_side([partial(make_plan, f.inp, time_limit_s=limit, mip_rel_gap=gap, design=design, start=r.plan)
-                           for f, r in zip(futures, results)])
+    better = side_by_side([
+        partial(make_plan, f.inp, time_limit_s=limit, mip_rel_gap=gap, design=design, start=r.plan)
+        for f, r in zip(futures, results)
+    ])
     for f, r, b in zip(futures, results, better):
         if b.plan is not None and b.total_cost_jpy < r.cost_jpy - 1.0:
             r.plan, r.evaluation = b.plan, evaluate(f.inp, b.plan)
@@ -206,7 +246,8 @@ def _cheapest_units(futures: list[Future], results: list[FutureResult], design: 
 def _checks(evaluated: float, solver: float) -> list[str]:
     out = []
     if evaluated > solver + AGREEMENT_TOLERANCE * max(1.0, abs(evaluated)) + 1.0:
-        out.append(f"internal check: the plan's evaluated cost ¥{evaluated:,.0f} is above the solver's ¥{solver:,.0f}")
+        out.append(f"internal check: the plan's evaluated cost ¥{evaluated:,.0f} "
+                   f"is above the solver's ¥{solver:,.0f}")
     return out
 
 
@@ -271,18 +312,24 @@ def tighten_bound(outcome: RobustOutcome, log: Callable[[str], None] = lambda _t
 def _bets(futures: list[Future], outcome: RobustOutcome, deadline: float, gap: float, log) -> None:
     """Each future's own design committed to in every other future (units re-optimised)."""
     started = time.perf_counter()
-    designs = {g.name: g.own.plan.design() for g in outcome.futures if g.own is not None and g.own.plan is not None}
+    designs = {
+        g.name: g.own.plan.design()
+        for g in outcome.futures if g.own is not None and g.own.plan is not None
+    }
     pairs = [(g, f) for g in outcome.futures if g.name in designs for f in futures if g.name != f.name]
     limit = _each_gets(deadline, 1.0, len(pairs))
-    solved = side_by_side([partial(make_plan, f.inp, time_limit_s=limit, mip_rel_gap=gap, design=designs[g.name])
-                           for g, f in pairs])
+    solved = side_by_side([
+        partial(make_plan, f.inp, time_limit_s=limit, mip_rel_gap=gap, design=designs[g.name])
+        for g, f in pairs
+    ])
     by_pair = {(g.name, f.name): o for (g, f), o in zip(pairs, solved)}
     for g in outcome.futures:
         if g.name in designs:
             outcomes = {f.name: g.own if f.name == g.name else by_pair[g.name, f.name] for f in futures}
             outcome.bets.append(Bet(g.name, designs[g.name], outcomes))
     outcome.seconds["bets"] = time.perf_counter() - started
-    log(f"regret matrix: {len(outcome.bets)} designs in {len(futures)} futures ({outcome.seconds['bets']:.1f} s)")
+    log(f"regret matrix: {len(outcome.bets)} designs in {len(futures)} futures "
+        f"({outcome.seconds['bets']:.1f} s)")
 
 
 def _no_plan(futures: list[Future], findings: list[Finding], head: dict, log) -> RobustOutcome:

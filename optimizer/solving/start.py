@@ -2,7 +2,8 @@
 
 On large workbooks on a busy machine HiGHS can spend its whole time limit in the root node
 without a plan in hand. (Handing this plan to HiGHS before its search, as a start, was measured
-and did not pay: it costs seconds and HiGHS finds better plans itself when it has the time.) A variant's parts and pack enter only that variant's own rules (range, power, height,
+and did not pay: it costs seconds and HiGHS finds better plans itself when it has the time.)
+A variant's parts and pack enter only that variant's own rules (range, power, height,
 length, unit cost ceiling), so once each variant's configuration is fixed to one that obeys
 them, the remaining choices (which variants, how many, where, which lines and tiers) have a
 plan whenever the workbook has one — and form a much smaller MIP.
@@ -50,12 +51,17 @@ def configurations(pm: PlatformModel, seconds: float) -> dict[str, tuple[dict[st
         rules=inp.rules,
         brands=tuple(units),
         variants=tuple(
-            replace(v, brand=v.name, must_offer=True, min_units=units[v.name], max_units=units[v.name]) for v in variants
+            replace(v, brand=v.name, must_offer=True, min_units=units[v.name], max_units=units[v.name])
+            for v in variants
         ),
         categories=inp.categories,
-        parts=tuple(replace(o, dev_cost_jpy=o.dev_cost_jpy / users.get(o.key, 1), brands=own_brands(o.brands)) for o in inp.parts),
+        parts=tuple(
+            replace(o, dev_cost_jpy=o.dev_cost_jpy / users.get(o.key, 1), brands=own_brands(o.brands))
+            for o in inp.parts
+        ),
         packs=tuple(replace(p, dev_cost_jpy=p.dev_cost_jpy / users.get(p.name, 1)) for p in inp.packs),
-        plants=(Plant("anywhere", capacity_units=sum(units.values())),),  # where it is built does not matter here
+        # where it is built does not matter here
+        plants=(Plant("anywhere", capacity_units=sum(units.values())),),
         years=inp.years,  # a configuration must meet every year's unit cost ceiling
         locks=tuple(lock for lock in inp.locks if lock.variant in units and lock.item != "offer"),
     )
@@ -65,10 +71,15 @@ def configurations(pm: PlatformModel, seconds: float) -> dict[str, tuple[dict[st
     if not run.has_solution:
         return {}
     plan = sub.plan_from(compiled.reader(run.values))
-    return {name: (vp.options, vp.pack) for name, vp in plan.variants.items() if vp.offered and vp.pack is not None}
+    return {
+        name: (vp.options, vp.pack)
+        for name, vp in plan.variants.items() if vp.offered and vp.pack is not None
+    }
 
 
-def first_plan(pm: PlatformModel, compiled: Compiled, budget: float, log: Callable[[str], None] = lambda _t: None) -> Plan | None:
+def first_plan(
+    pm: PlatformModel, compiled: Compiled, budget: float, log: Callable[[str], None] = lambda _t: None
+) -> Plan | None:
     """A plan obeying every rule, or None if none was found within about `budget` seconds. Uses
     the already compiled model with each variant's configuration pinned."""
     started = time.perf_counter()
